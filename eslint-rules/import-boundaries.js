@@ -99,7 +99,9 @@ export const LAYERS = [
     match: ['admin'],
     allow: ['common', 'cluster', 'coordinator', 'admin'],
   },
-  { name: 'cli', match: ['cli'], allow: ['common', 'cli'] },
+  // The CLI talks to brokers over the network; `weir start` alone reaches the composition
+  // root (main.ts) to run one in-process.
+  { name: 'cli', match: ['cli'], allow: ['common', 'cli', 'main.js'] },
   { name: 'root', match: ['index.ts', 'main.ts'], allow: '*' },
 ];
 

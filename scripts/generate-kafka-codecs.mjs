@@ -242,8 +242,9 @@ class MessageGenerator {
     this.collectInline(spec.fields);
   }
 
+  /** Struct type names are prefixed with the message name unless they already start with it. */
   tsName(structName) {
-    return structName === this.spec.name ? structName : `${this.spec.name}${structName}`;
+    return structName.startsWith(this.spec.name) ? structName : `${this.spec.name}${structName}`;
   }
 
   registerStruct(name, fields) {

@@ -19,8 +19,7 @@ import {
 } from './layout.js';
 
 export type BatchValidation =
-  | { ok: true; batch: RecordBatchView }
-  | { ok: false; code: RecordsErrorCode; message: string };
+  { ok: true; batch: RecordBatchView } | { ok: false; code: RecordsErrorCode; message: string };
 
 export interface ValidateOptions {
   /**
@@ -44,14 +43,11 @@ export function validateProducedBatch(
   const framing = checkFraming(buffer, options.maxBatchBytes);
   if (framing) return framing;
   const batch = new RecordBatchView(buffer);
-  return (
+  const failure =
     checkIntegrity(batch) ??
     checkCounts(batch) ??
-    (options.origin === 'internal' ? undefined : checkClientRules(batch)) ?? {
-      ok: true,
-      batch,
-    }
-  );
+    (options.origin === 'internal' ? undefined : checkClientRules(batch));
+  return failure ?? { ok: true, batch };
 }
 
 type Failure = Extract<BatchValidation, { ok: false }>;
@@ -70,7 +66,10 @@ function checkFraming(buffer: Buffer, maxBatchBytes: number | undefined): Failur
     return fail('INVALID_RECORD', `produce requests v3+ need magic ${CURRENT_MAGIC}, got ${magic}`);
   }
   if (buffer.length < RECORD_BATCH_OVERHEAD) {
-    return fail('CORRUPT_MESSAGE', `record batch shorter than its ${RECORD_BATCH_OVERHEAD}-byte header`);
+    return fail(
+      'CORRUPT_MESSAGE',
+      `record batch shorter than its ${RECORD_BATCH_OVERHEAD}-byte header`,
+    );
   }
   const size = LOG_OVERHEAD + buffer.readInt32BE(BATCH_LENGTH_OFFSET);
   if (size < RECORD_BATCH_OVERHEAD || size > buffer.length) {
@@ -80,7 +79,10 @@ function checkFraming(buffer: Buffer, maxBatchBytes: number | undefined): Failur
     return fail('INVALID_RECORD', 'produce requests v3+ must carry exactly one record batch');
   }
   if (maxBatchBytes !== undefined && size > maxBatchBytes) {
-    return fail('MESSAGE_TOO_LARGE', `batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes}`);
+    return fail(
+      'MESSAGE_TOO_LARGE',
+      `batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes}`,
+    );
   }
   return undefined;
 }

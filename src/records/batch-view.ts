@@ -205,7 +205,9 @@ export class RecordBatchView {
   /** End of the batch within `buffer`; throws rather than silently clamping. */
   #end(): number {
     if (!this.isComplete) {
-      throw corrupt(`batchLength ${this.batchLength} does not fit the ${this.buffer.length} bytes held`);
+      throw corrupt(
+        `batchLength ${this.batchLength} does not fit the ${this.buffer.length} bytes held`,
+      );
     }
     return this.sizeInBytes;
   }

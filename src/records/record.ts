@@ -68,7 +68,17 @@ export function decodeRecord(reader: ByteReader, context: RecordContext): KafkaR
       ? context.maxTimestamp
       : context.baseTimestamp + timestampDelta;
   const offset = context.baseOffset + BigInt(offsetDelta);
-  return { length, attributes, timestampDelta, offsetDelta, offset, timestamp, key, value, headers };
+  return {
+    length,
+    attributes,
+    timestampDelta,
+    offsetDelta,
+    offset,
+    timestamp,
+    key,
+    value,
+    headers,
+  };
 }
 
 function decodeHeaders(body: ByteReader): RecordHeader[] {

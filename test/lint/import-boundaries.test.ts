@@ -94,6 +94,11 @@ ruleTester.run('import-boundaries', rule, {
       code: "import net from 'node:net';\nimport { createLogger } from '../common/logger.js';",
     },
     {
+      name: '`weir start` reaches the composition root to run a broker in-process',
+      filename: at('src/cli/commands/start.ts'),
+      code: "import { startBroker } from '../../main.js';",
+    },
+    {
       name: 'files outside src/ are not checked',
       filename: at('test/unit/protocol/fixtures.ts'),
       code: "import net from 'node:net';\nimport { x } from '../../../src/server/kafka/server.js';",
@@ -217,6 +222,12 @@ ruleTester.run('import-boundaries', rule, {
       filename: at('src/cli/produce.ts'),
       code: "import { x } from '../protocol/kafka/generated/produce.js';",
       errors: [layerError('cli', 'protocol')],
+    },
+    {
+      name: 'the CLI never imports the server directly',
+      filename: at('src/cli/commands/start.ts'),
+      code: "import { KafkaServer } from '../../server/kafka/kafka-server.js';",
+      errors: [layerError('cli', 'server')],
     },
     {
       name: 'a file outside every layer is reported',

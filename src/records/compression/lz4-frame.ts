@@ -8,6 +8,11 @@
  *           | blocks... | endMark 0x00000000 | [contentChecksum u32]
  *   block = size u32 LE (high bit: stored uncompressed) | data | [blockChecksum u32]
  * Skippable frames (magic 0x184D2A50-5F, u32 size, payload) are allowed between frames.
+ *
+ * The bound: a stored block yields its size; a compressed block of n bytes yields at most
+ * min(blockMaxSize, 255 * n), since every LZ4 byte that is not a literal adds at most 255
+ * bytes of match length. Encoders fill every block but the last, so the bound exceeds
+ * the true size by less than one block (64 KiB for Kafka's and librdkafka's encoders).
  */
 import { corrupt } from '../errors.js';
 
@@ -15,6 +20,7 @@ const FRAME_MAGIC = 0x184d2204;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 const SKIPPABLE_MASK = 0xfffffff0;
 const UNCOMPRESSED_BIT = 0x80000000;
+const MAX_LZ4_RATIO = 255;
 
 /** Block maximum size by the BD byte's 3-bit id; ids 0-3 are reserved. */
 const BLOCK_MAX_SIZE: Readonly<Record<number, number>> = {
@@ -38,7 +44,7 @@ export function walkLz4Frames(data: Buffer): Lz4FrameLayout {
   while (position < data.length) {
     need(data, position, 4);
     const magic = data.readUInt32LE(position);
-    if (((magic & SKIPPABLE_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+    if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
       need(data, position, 8);
       position = advance(data, position + 8, data.readUInt32LE(position + 4));
       continue;
@@ -87,8 +93,10 @@ function walkFrame(data: Buffer, position: number): { end: number; maxOutputByte
     position += 4;
     if (word === 0) break; // EndMark
     const size = (word & ~UNCOMPRESSED_BIT) >>> 0;
-    if (size > descriptor.blockMaxSize) throw corrupt(`lz4 block of ${size} bytes exceeds its maximum`);
-    maxOutputBytes += word & UNCOMPRESSED_BIT ? size : descriptor.blockMaxSize;
+    if (size > descriptor.blockMaxSize)
+      throw corrupt(`lz4 block of ${size} bytes exceeds its maximum`);
+    maxOutputBytes +=
+      word & UNCOMPRESSED_BIT ? size : Math.min(descriptor.blockMaxSize, MAX_LZ4_RATIO * size);
     position = advance(data, position, size + (descriptor.blockChecksum ? 4 : 0));
   }
   const end = advance(data, position, descriptor.contentChecksum ? 4 : 0);

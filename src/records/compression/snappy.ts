@@ -26,8 +26,7 @@ const XERIAL_HEADER_SIZE = 16;
 
 export function isXerialFramed(data: Buffer): boolean {
   return (
-    data.length >= XERIAL_HEADER_SIZE &&
-    data.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)
+    data.length >= XERIAL_HEADER_SIZE && data.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)
   );
 }
 
@@ -63,8 +62,9 @@ export function snappyUncompressedLength(block: Buffer): number {
 }
 
 async function uncompressBlock(block: Buffer, declared: number): Promise<Buffer> {
-  const output = await decodeNative('snappy', () =>
-    snappy().uncompress(block, { asBuffer: true }) as Promise<Buffer>,
+  const output = await decodeNative(
+    'snappy',
+    () => snappy().uncompress(block, { asBuffer: true }) as Promise<Buffer>,
   );
   if (output.length !== declared) {
     throw corrupt(`snappy block decoded to ${output.length} bytes, declared ${declared}`);

@@ -28,7 +28,7 @@ export function zstdOutputBound(data: Buffer): number {
   while (position < data.length) {
     need(data, position, 4);
     const magic = data.readUInt32LE(position);
-    if (((magic & SKIPPABLE_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+    if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
       need(data, position, 8);
       position = advance(data, position + 8, data.readUInt32LE(position + 4));
       continue;

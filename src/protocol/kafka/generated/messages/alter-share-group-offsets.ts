@@ -18,7 +18,7 @@ export interface AlterShareGroupOffsetsRequest {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The topics to alter offsets for. (versions 0+) */
-  topics: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[];
+  topics: AlterShareGroupOffsetsRequestTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -34,7 +34,7 @@ export function encodeAlterShareGroupOffsetsRequest(
   w.compactString(m.groupId!);
   w.arrayLength(m.topics.length, true);
   for (const item of m.topics) {
-    encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(w, item, v);
+    encodeAlterShareGroupOffsetsRequestTopic(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -44,11 +44,8 @@ export function decodeAlterShareGroupOffsetsRequest(
   v: number,
 ): AlterShareGroupOffsetsRequest {
   const fGroupId: string = r.compactString();
-  const fTopics: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic[] = readArray(
-    r,
-    true,
-    1,
-    (e) => decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(e, v),
+  const fTopics: AlterShareGroupOffsetsRequestTopic[] = readArray(r, true, 1, (e) =>
+    decodeAlterShareGroupOffsetsRequestTopic(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
@@ -57,51 +54,47 @@ export function decodeAlterShareGroupOffsetsRequest(
   return m;
 }
 
-export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+export interface AlterShareGroupOffsetsRequestTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** Each partition to alter offsets for. (versions 0+) */
-  partitions: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[];
+  partitions: AlterShareGroupOffsetsRequestPartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+export function defaultAlterShareGroupOffsetsRequestTopic(): AlterShareGroupOffsetsRequestTopic {
   return { topicName: '', partitions: [] };
 }
 
-function encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(
+function encodeAlterShareGroupOffsetsRequestTopic(
   w: Writer,
-  m: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic,
+  m: AlterShareGroupOffsetsRequestTopic,
   v: number,
 ): void {
   w.compactString(m.topicName!);
   w.arrayLength(m.partitions.length, true);
   for (const item of m.partitions) {
-    encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(w, item, v);
+    encodeAlterShareGroupOffsetsRequestPartition(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(
+function decodeAlterShareGroupOffsetsRequestTopic(
   r: Reader,
   v: number,
-): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
+): AlterShareGroupOffsetsRequestTopic {
   const fTopicName: string = r.compactString();
-  const fPartitions: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition[] =
-    readArray(r, true, 1, (e) =>
-      decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(e, v),
-    );
+  const fPartitions: AlterShareGroupOffsetsRequestPartition[] = readArray(r, true, 1, (e) =>
+    decodeAlterShareGroupOffsetsRequestPartition(e, v),
+  );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic = {
-    topicName: fTopicName,
-    partitions: fPartitions,
-  };
+  const m: AlterShareGroupOffsetsRequestTopic = { topicName: fTopicName, partitions: fPartitions };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+export interface AlterShareGroupOffsetsRequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The share-partition start offset. (versions 0+) */
@@ -109,13 +102,13 @@ export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestParti
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+export function defaultAlterShareGroupOffsetsRequestPartition(): AlterShareGroupOffsetsRequestPartition {
   return { partitionIndex: 0, startOffset: 0n };
 }
 
-function encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(
+function encodeAlterShareGroupOffsetsRequestPartition(
   w: Writer,
-  m: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition,
+  m: AlterShareGroupOffsetsRequestPartition,
   _v: number,
 ): void {
   w.int32(m.partitionIndex);
@@ -123,15 +116,15 @@ function encodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartiti
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition(
+function decodeAlterShareGroupOffsetsRequestPartition(
   r: Reader,
   _v: number,
-): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition {
+): AlterShareGroupOffsetsRequestPartition {
   const fPartitionIndex: number = r.int32();
   const fStartOffset: bigint = r.int64();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition = {
+  const m: AlterShareGroupOffsetsRequestPartition = {
     partitionIndex: fPartitionIndex,
     startOffset: fStartOffset,
   };
@@ -149,7 +142,7 @@ export interface AlterShareGroupOffsetsResponse {
   /** The top-level error message, or null if there was no error. (versions 0+) */
   errorMessage: string | null;
   /** The results for each topic. (versions 0+) */
-  responses: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[];
+  responses: AlterShareGroupOffsetsResponseTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -167,7 +160,7 @@ export function encodeAlterShareGroupOffsetsResponse(
   w.compactNullableString(m.errorMessage);
   w.arrayLength(m.responses.length, true);
   for (const item of m.responses) {
-    encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(w, item, v);
+    encodeAlterShareGroupOffsetsResponseTopic(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -179,11 +172,8 @@ export function decodeAlterShareGroupOffsetsResponse(
   const fThrottleTimeMs: number = r.int32();
   const fErrorCode: number = r.int16();
   const fErrorMessage: string | null = r.compactNullableString();
-  const fResponses: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic[] = readArray(
-    r,
-    true,
-    1,
-    (e) => decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(e, v),
+  const fResponses: AlterShareGroupOffsetsResponseTopic[] = readArray(r, true, 1, (e) =>
+    decodeAlterShareGroupOffsetsResponseTopic(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
@@ -197,46 +187,45 @@ export function decodeAlterShareGroupOffsetsResponse(
   return m;
 }
 
-export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+export interface AlterShareGroupOffsetsResponseTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The unique topic ID. (versions 0+) */
   topicId: string;
-  partitions: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[];
+  partitions: AlterShareGroupOffsetsResponsePartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+export function defaultAlterShareGroupOffsetsResponseTopic(): AlterShareGroupOffsetsResponseTopic {
   return { topicName: '', topicId: ZERO_UUID, partitions: [] };
 }
 
-function encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(
+function encodeAlterShareGroupOffsetsResponseTopic(
   w: Writer,
-  m: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic,
+  m: AlterShareGroupOffsetsResponseTopic,
   v: number,
 ): void {
   w.compactString(m.topicName!);
   w.uuid(m.topicId);
   w.arrayLength(m.partitions.length, true);
   for (const item of m.partitions) {
-    encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(w, item, v);
+    encodeAlterShareGroupOffsetsResponsePartition(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(
+function decodeAlterShareGroupOffsetsResponseTopic(
   r: Reader,
   v: number,
-): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
+): AlterShareGroupOffsetsResponseTopic {
   const fTopicName: string = r.compactString();
   const fTopicId: string = r.uuid();
-  const fPartitions: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition[] =
-    readArray(r, true, 1, (e) =>
-      decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(e, v),
-    );
+  const fPartitions: AlterShareGroupOffsetsResponsePartition[] = readArray(r, true, 1, (e) =>
+    decodeAlterShareGroupOffsetsResponsePartition(e, v),
+  );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic = {
+  const m: AlterShareGroupOffsetsResponseTopic = {
     topicName: fTopicName,
     topicId: fTopicId,
     partitions: fPartitions,
@@ -245,7 +234,7 @@ function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic
   return m;
 }
 
-export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+export interface AlterShareGroupOffsetsResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -255,13 +244,13 @@ export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePar
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+export function defaultAlterShareGroupOffsetsResponsePartition(): AlterShareGroupOffsetsResponsePartition {
   return { partitionIndex: 0, errorCode: 0, errorMessage: null };
 }
 
-function encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(
+function encodeAlterShareGroupOffsetsResponsePartition(
   w: Writer,
-  m: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition,
+  m: AlterShareGroupOffsetsResponsePartition,
   _v: number,
 ): void {
   w.int32(m.partitionIndex);
@@ -270,16 +259,16 @@ function encodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseParti
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition(
+function decodeAlterShareGroupOffsetsResponsePartition(
   r: Reader,
   _v: number,
-): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition {
+): AlterShareGroupOffsetsResponsePartition {
   const fPartitionIndex: number = r.int32();
   const fErrorCode: number = r.int16();
   const fErrorMessage: string | null = r.compactNullableString();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition = {
+  const m: AlterShareGroupOffsetsResponsePartition = {
     partitionIndex: fPartitionIndex,
     errorCode: fErrorCode,
     errorMessage: fErrorMessage,

@@ -18,7 +18,7 @@ export interface DeleteShareGroupOffsetsRequest {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The topics to delete offsets for. (versions 0+) */
-  topics: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[];
+  topics: DeleteShareGroupOffsetsRequestTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -34,7 +34,7 @@ export function encodeDeleteShareGroupOffsetsRequest(
   w.compactString(m.groupId!);
   w.arrayLength(m.topics.length, true);
   for (const item of m.topics) {
-    encodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(w, item, v);
+    encodeDeleteShareGroupOffsetsRequestTopic(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -44,11 +44,8 @@ export function decodeDeleteShareGroupOffsetsRequest(
   v: number,
 ): DeleteShareGroupOffsetsRequest {
   const fGroupId: string = r.compactString();
-  const fTopics: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic[] = readArray(
-    r,
-    true,
-    1,
-    (e) => decodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(e, v),
+  const fTopics: DeleteShareGroupOffsetsRequestTopic[] = readArray(r, true, 1, (e) =>
+    decodeDeleteShareGroupOffsetsRequestTopic(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
@@ -57,35 +54,33 @@ export function decodeDeleteShareGroupOffsetsRequest(
   return m;
 }
 
-export interface DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+export interface DeleteShareGroupOffsetsRequestTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(): DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+export function defaultDeleteShareGroupOffsetsRequestTopic(): DeleteShareGroupOffsetsRequestTopic {
   return { topicName: '' };
 }
 
-function encodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(
+function encodeDeleteShareGroupOffsetsRequestTopic(
   w: Writer,
-  m: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic,
+  m: DeleteShareGroupOffsetsRequestTopic,
   _v: number,
 ): void {
   w.compactString(m.topicName!);
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(
+function decodeDeleteShareGroupOffsetsRequestTopic(
   r: Reader,
   _v: number,
-): DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
+): DeleteShareGroupOffsetsRequestTopic {
   const fTopicName: string = r.compactString();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic = {
-    topicName: fTopicName,
-  };
+  const m: DeleteShareGroupOffsetsRequestTopic = { topicName: fTopicName };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
@@ -100,7 +95,7 @@ export interface DeleteShareGroupOffsetsResponse {
   /** The top-level error message, or null if there was no error. (versions 0+) */
   errorMessage: string | null;
   /** The results for each topic. (versions 0+) */
-  responses: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[];
+  responses: DeleteShareGroupOffsetsResponseTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -118,7 +113,7 @@ export function encodeDeleteShareGroupOffsetsResponse(
   w.compactNullableString(m.errorMessage);
   w.arrayLength(m.responses.length, true);
   for (const item of m.responses) {
-    encodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(w, item, v);
+    encodeDeleteShareGroupOffsetsResponseTopic(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -130,10 +125,9 @@ export function decodeDeleteShareGroupOffsetsResponse(
   const fThrottleTimeMs: number = r.int32();
   const fErrorCode: number = r.int16();
   const fErrorMessage: string | null = r.compactNullableString();
-  const fResponses: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic[] =
-    readArray(r, true, 1, (e) =>
-      decodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(e, v),
-    );
+  const fResponses: DeleteShareGroupOffsetsResponseTopic[] = readArray(r, true, 1, (e) =>
+    decodeDeleteShareGroupOffsetsResponseTopic(e, v),
+  );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
   const m: DeleteShareGroupOffsetsResponse = {
@@ -146,7 +140,7 @@ export function decodeDeleteShareGroupOffsetsResponse(
   return m;
 }
 
-export interface DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+export interface DeleteShareGroupOffsetsResponseTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The unique topic ID. (versions 0+) */
@@ -158,13 +152,13 @@ export interface DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseT
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(): DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+export function defaultDeleteShareGroupOffsetsResponseTopic(): DeleteShareGroupOffsetsResponseTopic {
   return { topicName: '', topicId: ZERO_UUID, errorCode: 0, errorMessage: null };
 }
 
-function encodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(
+function encodeDeleteShareGroupOffsetsResponseTopic(
   w: Writer,
-  m: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic,
+  m: DeleteShareGroupOffsetsResponseTopic,
   _v: number,
 ): void {
   w.compactString(m.topicName!);
@@ -174,17 +168,17 @@ function encodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTop
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(
+function decodeDeleteShareGroupOffsetsResponseTopic(
   r: Reader,
   _v: number,
-): DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
+): DeleteShareGroupOffsetsResponseTopic {
   const fTopicName: string = r.compactString();
   const fTopicId: string = r.uuid();
   const fErrorCode: number = r.int16();
   const fErrorMessage: string | null = r.compactNullableString();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic = {
+  const m: DeleteShareGroupOffsetsResponseTopic = {
     topicName: fTopicName,
     topicId: fTopicId,
     errorCode: fErrorCode,

@@ -17,7 +17,7 @@ import {
 
 export interface DescribeShareGroupOffsetsRequest {
   /** The groups to describe offsets for. (versions 0+) */
-  groups: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[];
+  groups: DescribeShareGroupOffsetsRequestGroup[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -32,7 +32,7 @@ export function encodeDescribeShareGroupOffsetsRequest(
 ): void {
   w.arrayLength(m.groups.length, true);
   for (const item of m.groups) {
-    encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(w, item, v);
+    encodeDescribeShareGroupOffsetsRequestGroup(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -41,10 +41,9 @@ export function decodeDescribeShareGroupOffsetsRequest(
   r: Reader,
   v: number,
 ): DescribeShareGroupOffsetsRequest {
-  const fGroups: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup[] =
-    readArray(r, true, 1, (e) =>
-      decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(e, v),
-    );
+  const fGroups: DescribeShareGroupOffsetsRequestGroup[] = readArray(r, true, 1, (e) =>
+    decodeDescribeShareGroupOffsetsRequestGroup(e, v),
+  );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
   const m: DescribeShareGroupOffsetsRequest = { groups: fGroups };
@@ -52,53 +51,52 @@ export function decodeDescribeShareGroupOffsetsRequest(
   return m;
 }
 
-export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+export interface DescribeShareGroupOffsetsRequestGroup {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The topics to describe offsets for, or null for all topic-partitions. (versions 0+) */
-  topics: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] | null;
+  topics: DescribeShareGroupOffsetsRequestTopic[] | null;
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+export function defaultDescribeShareGroupOffsetsRequestGroup(): DescribeShareGroupOffsetsRequestGroup {
   return { groupId: '', topics: [] };
 }
 
-function encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(
+function encodeDescribeShareGroupOffsetsRequestGroup(
   w: Writer,
-  m: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup,
+  m: DescribeShareGroupOffsetsRequestGroup,
   v: number,
 ): void {
   w.compactString(m.groupId!);
   w.arrayLength(m.topics === null ? null : m.topics.length, true);
   if (m.topics !== null) {
     for (const item of m.topics) {
-      encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(w, item, v);
+      encodeDescribeShareGroupOffsetsRequestTopic(w, item, v);
     }
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(
+function decodeDescribeShareGroupOffsetsRequestGroup(
   r: Reader,
   v: number,
-): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
+): DescribeShareGroupOffsetsRequestGroup {
   const fGroupId: string = r.compactString();
-  const fTopics: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic[] | null =
-    readNullableArray(r, true, 1, (e) =>
-      decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(e, v),
-    );
+  const fTopics: DescribeShareGroupOffsetsRequestTopic[] | null = readNullableArray(
+    r,
+    true,
+    1,
+    (e) => decodeDescribeShareGroupOffsetsRequestTopic(e, v),
+  );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup = {
-    groupId: fGroupId,
-    topics: fTopics,
-  };
+  const m: DescribeShareGroupOffsetsRequestGroup = { groupId: fGroupId, topics: fTopics };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+export interface DescribeShareGroupOffsetsRequestTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The partitions. (versions 0+) */
@@ -106,13 +104,13 @@ export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsReques
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+export function defaultDescribeShareGroupOffsetsRequestTopic(): DescribeShareGroupOffsetsRequestTopic {
   return { topicName: '', partitions: [] };
 }
 
-function encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(
+function encodeDescribeShareGroupOffsetsRequestTopic(
   w: Writer,
-  m: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic,
+  m: DescribeShareGroupOffsetsRequestTopic,
   _v: number,
 ): void {
   w.compactString(m.topicName!);
@@ -123,15 +121,15 @@ function encodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestT
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(
+function decodeDescribeShareGroupOffsetsRequestTopic(
   r: Reader,
   _v: number,
-): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
+): DescribeShareGroupOffsetsRequestTopic {
   const fTopicName: string = r.compactString();
   const fPartitions: number[] = readArray(r, true, 4, (e) => e.int32());
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic = {
+  const m: DescribeShareGroupOffsetsRequestTopic = {
     topicName: fTopicName,
     partitions: fPartitions,
   };
@@ -145,7 +143,7 @@ export interface DescribeShareGroupOffsetsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The results for each group. (versions 0+) */
-  groups: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[];
+  groups: DescribeShareGroupOffsetsResponseGroup[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -161,7 +159,7 @@ export function encodeDescribeShareGroupOffsetsResponse(
   w.int32(m.throttleTimeMs);
   w.arrayLength(m.groups.length, true);
   for (const item of m.groups) {
-    encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(w, item, v);
+    encodeDescribeShareGroupOffsetsResponseGroup(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -171,10 +169,9 @@ export function decodeDescribeShareGroupOffsetsResponse(
   v: number,
 ): DescribeShareGroupOffsetsResponse {
   const fThrottleTimeMs: number = r.int32();
-  const fGroups: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup[] =
-    readArray(r, true, 1, (e) =>
-      decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(e, v),
-    );
+  const fGroups: DescribeShareGroupOffsetsResponseGroup[] = readArray(r, true, 1, (e) =>
+    decodeDescribeShareGroupOffsetsResponseGroup(e, v),
+  );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
   const m: DescribeShareGroupOffsetsResponse = { throttleTimeMs: fThrottleTimeMs, groups: fGroups };
@@ -182,11 +179,11 @@ export function decodeDescribeShareGroupOffsetsResponse(
   return m;
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+export interface DescribeShareGroupOffsetsResponseGroup {
   /** The group identifier. (versions 0+) */
   groupId: string;
   /** The results for each topic. (versions 0+) */
-  topics: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[];
+  topics: DescribeShareGroupOffsetsResponseTopic[];
   /** The group-level error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The group-level error message, or null if there was no error. (versions 0+) */
@@ -194,39 +191,38 @@ export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespo
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+export function defaultDescribeShareGroupOffsetsResponseGroup(): DescribeShareGroupOffsetsResponseGroup {
   return { groupId: '', topics: [], errorCode: 0, errorMessage: null };
 }
 
-function encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(
+function encodeDescribeShareGroupOffsetsResponseGroup(
   w: Writer,
-  m: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup,
+  m: DescribeShareGroupOffsetsResponseGroup,
   v: number,
 ): void {
   w.compactString(m.groupId!);
   w.arrayLength(m.topics.length, true);
   for (const item of m.topics) {
-    encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(w, item, v);
+    encodeDescribeShareGroupOffsetsResponseTopic(w, item, v);
   }
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(
+function decodeDescribeShareGroupOffsetsResponseGroup(
   r: Reader,
   v: number,
-): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
+): DescribeShareGroupOffsetsResponseGroup {
   const fGroupId: string = r.compactString();
-  const fTopics: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic[] =
-    readArray(r, true, 1, (e) =>
-      decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(e, v),
-    );
+  const fTopics: DescribeShareGroupOffsetsResponseTopic[] = readArray(r, true, 1, (e) =>
+    decodeDescribeShareGroupOffsetsResponseTopic(e, v),
+  );
   const fErrorCode: number = r.int16();
   const fErrorMessage: string | null = r.compactNullableString();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup = {
+  const m: DescribeShareGroupOffsetsResponseGroup = {
     groupId: fGroupId,
     topics: fTopics,
     errorCode: fErrorCode,
@@ -236,46 +232,45 @@ function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespons
   return m;
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+export interface DescribeShareGroupOffsetsResponseTopic {
   /** The topic name. (versions 0+) */
   topicName: string;
   /** The unique topic ID. (versions 0+) */
   topicId: string;
-  partitions: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[];
+  partitions: DescribeShareGroupOffsetsResponsePartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+export function defaultDescribeShareGroupOffsetsResponseTopic(): DescribeShareGroupOffsetsResponseTopic {
   return { topicName: '', topicId: ZERO_UUID, partitions: [] };
 }
 
-function encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(
+function encodeDescribeShareGroupOffsetsResponseTopic(
   w: Writer,
-  m: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic,
+  m: DescribeShareGroupOffsetsResponseTopic,
   v: number,
 ): void {
   w.compactString(m.topicName!);
   w.uuid(m.topicId);
   w.arrayLength(m.partitions.length, true);
   for (const item of m.partitions) {
-    encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(w, item, v);
+    encodeDescribeShareGroupOffsetsResponsePartition(w, item, v);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(
+function decodeDescribeShareGroupOffsetsResponseTopic(
   r: Reader,
   v: number,
-): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
+): DescribeShareGroupOffsetsResponseTopic {
   const fTopicName: string = r.compactString();
   const fTopicId: string = r.uuid();
-  const fPartitions: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition[] =
-    readArray(r, true, 1, (e) =>
-      decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(e, v),
-    );
+  const fPartitions: DescribeShareGroupOffsetsResponsePartition[] = readArray(r, true, 1, (e) =>
+    decodeDescribeShareGroupOffsetsResponsePartition(e, v),
+  );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic = {
+  const m: DescribeShareGroupOffsetsResponseTopic = {
     topicName: fTopicName,
     topicId: fTopicId,
     partitions: fPartitions,
@@ -284,7 +279,7 @@ function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespons
   return m;
 }
 
-export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+export interface DescribeShareGroupOffsetsResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The share-partition start offset. (versions 0+) */
@@ -300,7 +295,7 @@ export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespo
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+export function defaultDescribeShareGroupOffsetsResponsePartition(): DescribeShareGroupOffsetsResponsePartition {
   return {
     partitionIndex: 0,
     startOffset: 0n,
@@ -311,9 +306,9 @@ export function defaultDescribeShareGroupOffsetsResponseDescribeShareGroupOffset
   };
 }
 
-function encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(
+function encodeDescribeShareGroupOffsetsResponsePartition(
   w: Writer,
-  m: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition,
+  m: DescribeShareGroupOffsetsResponsePartition,
   v: number,
 ): void {
   w.int32(m.partitionIndex);
@@ -327,10 +322,10 @@ function encodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespons
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition(
+function decodeDescribeShareGroupOffsetsResponsePartition(
   r: Reader,
   v: number,
-): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition {
+): DescribeShareGroupOffsetsResponsePartition {
   const fPartitionIndex: number = r.int32();
   const fStartOffset: bigint = r.int64();
   const fLeaderEpoch: number = r.int32();
@@ -339,7 +334,7 @@ function decodeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespons
   const fErrorMessage: string | null = r.compactNullableString();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponsePartition = {
+  const m: DescribeShareGroupOffsetsResponsePartition = {
     partitionIndex: fPartitionIndex,
     startOffset: fStartOffset,
     leaderEpoch: fLeaderEpoch,

@@ -144,7 +144,7 @@ export interface DescribeTopicPartitionsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** Each topic in the response. (versions 0+) */
-  topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[];
+  topics: DescribeTopicPartitionsResponseTopic[];
   /** The next topic and partition index to fetch details for. (versions 0+) */
   nextCursor: DescribeTopicPartitionsResponseCursor | null;
   unknownTaggedFields?: UnknownTaggedField[];
@@ -162,7 +162,7 @@ export function encodeDescribeTopicPartitionsResponse(
   w.int32(m.throttleTimeMs);
   w.arrayLength(m.topics.length, true);
   for (const item of m.topics) {
-    encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w, item, v);
+    encodeDescribeTopicPartitionsResponseTopic(w, item, v);
   }
   if (m.nextCursor === null) {
     w.int8(-1);
@@ -178,11 +178,8 @@ export function decodeDescribeTopicPartitionsResponse(
   v: number,
 ): DescribeTopicPartitionsResponse {
   const fThrottleTimeMs: number = r.int32();
-  const fTopics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[] = readArray(
-    r,
-    true,
-    1,
-    (e) => decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(e, v),
+  const fTopics: DescribeTopicPartitionsResponseTopic[] = readArray(r, true, 1, (e) =>
+    decodeDescribeTopicPartitionsResponseTopic(e, v),
   );
   const fNextCursor: DescribeTopicPartitionsResponseCursor | null =
     r.int8() < 0 ? null : decodeDescribeTopicPartitionsResponseCursor(r, v);
@@ -197,7 +194,7 @@ export function decodeDescribeTopicPartitionsResponse(
   return m;
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export interface DescribeTopicPartitionsResponseTopic {
   /** The topic error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The topic name. (versions 0+) */
@@ -207,13 +204,13 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseT
   /** True if the topic is internal. (versions 0+) */
   isInternal: boolean;
   /** Each partition in the topic. (versions 0+) */
-  partitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[];
+  partitions: DescribeTopicPartitionsResponsePartition[];
   /** 32-bit bitfield to represent authorized operations for this topic. (versions 0+) */
   topicAuthorizedOperations: number;
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export function defaultDescribeTopicPartitionsResponseTopic(): DescribeTopicPartitionsResponseTopic {
   return {
     errorCode: 0,
     name: '',
@@ -224,9 +221,9 @@ export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsRes
   };
 }
 
-function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(
+function encodeDescribeTopicPartitionsResponseTopic(
   w: Writer,
-  m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic,
+  m: DescribeTopicPartitionsResponseTopic,
   v: number,
 ): void {
   w.int16(m.errorCode);
@@ -235,28 +232,27 @@ function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTop
   w.bool(m.isInternal);
   w.arrayLength(m.partitions.length, true);
   for (const item of m.partitions) {
-    encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w, item, v);
+    encodeDescribeTopicPartitionsResponsePartition(w, item, v);
   }
   w.int32(m.topicAuthorizedOperations);
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(
+function decodeDescribeTopicPartitionsResponseTopic(
   r: Reader,
   v: number,
-): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+): DescribeTopicPartitionsResponseTopic {
   const fErrorCode: number = r.int16();
   const fName: string | null = r.compactNullableString();
   const fTopicId: string = r.uuid();
   const fIsInternal: boolean = r.bool();
-  const fPartitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[] =
-    readArray(r, true, 1, (e) =>
-      decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(e, v),
-    );
+  const fPartitions: DescribeTopicPartitionsResponsePartition[] = readArray(r, true, 1, (e) =>
+    decodeDescribeTopicPartitionsResponsePartition(e, v),
+  );
   const fTopicAuthorizedOperations: number = r.int32();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic = {
+  const m: DescribeTopicPartitionsResponseTopic = {
     errorCode: fErrorCode,
     name: fName,
     topicId: fTopicId,
@@ -268,7 +264,7 @@ function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTop
   return m;
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export interface DescribeTopicPartitionsResponsePartition {
   /** The partition error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The partition index. (versions 0+) */
@@ -290,7 +286,7 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseP
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export function defaultDescribeTopicPartitionsResponsePartition(): DescribeTopicPartitionsResponsePartition {
   return {
     errorCode: 0,
     partitionIndex: 0,
@@ -304,9 +300,9 @@ export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsRes
   };
 }
 
-function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
+function encodeDescribeTopicPartitionsResponsePartition(
   w: Writer,
-  m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition,
+  m: DescribeTopicPartitionsResponsePartition,
   _v: number,
 ): void {
   w.int16(m.errorCode);
@@ -340,10 +336,10 @@ function encodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePar
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(
+function decodeDescribeTopicPartitionsResponsePartition(
   r: Reader,
   _v: number,
-): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+): DescribeTopicPartitionsResponsePartition {
   const fErrorCode: number = r.int16();
   const fPartitionIndex: number = r.int32();
   const fLeaderId: number = r.int32();
@@ -355,7 +351,7 @@ function decodeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePar
   const fOfflineReplicas: number[] = readArray(r, true, 4, (e) => e.int32());
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition = {
+  const m: DescribeTopicPartitionsResponsePartition = {
     errorCode: fErrorCode,
     partitionIndex: fPartitionIndex,
     leaderId: fLeaderId,

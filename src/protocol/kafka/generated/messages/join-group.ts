@@ -28,7 +28,7 @@ export interface JoinGroupRequest {
   /** The unique name the for class of protocols implemented by the group we want to join. (versions 0+) */
   protocolType: string;
   /** The list of protocols that the member supports. (versions 0+) */
-  protocols: JoinGroupRequestJoinGroupRequestProtocol[];
+  protocols: JoinGroupRequestProtocol[];
   /** The reason why the member (re-)joins the group. (versions 8+) */
   reason: string | null;
   unknownTaggedFields?: UnknownTaggedField[];
@@ -65,7 +65,7 @@ export function encodeJoinGroupRequest(w: Writer, m: JoinGroupRequest, v: number
   else w.string(m.protocolType!);
   w.arrayLength(m.protocols.length, flex);
   for (const item of m.protocols) {
-    encodeJoinGroupRequestJoinGroupRequestProtocol(w, item, v);
+    encodeJoinGroupRequestProtocol(w, item, v);
   }
   if (v >= 8) {
     if (flex) w.compactNullableString(m.reason);
@@ -83,8 +83,8 @@ export function decodeJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
   const fGroupInstanceId: string | null =
     v >= 5 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
   const fProtocolType: string = flex ? r.compactString() : r.string();
-  const fProtocols: JoinGroupRequestJoinGroupRequestProtocol[] = readArray(r, flex, 1, (e) =>
-    decodeJoinGroupRequestJoinGroupRequestProtocol(e, v),
+  const fProtocols: JoinGroupRequestProtocol[] = readArray(r, flex, 1, (e) =>
+    decodeJoinGroupRequestProtocol(e, v),
   );
   const fReason: string | null =
     v >= 8 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
@@ -104,7 +104,7 @@ export function decodeJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
   return m;
 }
 
-export interface JoinGroupRequestJoinGroupRequestProtocol {
+export interface JoinGroupRequestProtocol {
   /** The protocol name. (versions 0+) */
   name: string;
   /** The protocol metadata. (versions 0+) */
@@ -112,15 +112,11 @@ export interface JoinGroupRequestJoinGroupRequestProtocol {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultJoinGroupRequestJoinGroupRequestProtocol(): JoinGroupRequestJoinGroupRequestProtocol {
+export function defaultJoinGroupRequestProtocol(): JoinGroupRequestProtocol {
   return { name: '', metadata: EMPTY_BYTES };
 }
 
-function encodeJoinGroupRequestJoinGroupRequestProtocol(
-  w: Writer,
-  m: JoinGroupRequestJoinGroupRequestProtocol,
-  v: number,
-): void {
+function encodeJoinGroupRequestProtocol(w: Writer, m: JoinGroupRequestProtocol, v: number): void {
   const flex = v >= 6;
   if (flex) w.compactString(m.name!);
   else w.string(m.name!);
@@ -129,16 +125,13 @@ function encodeJoinGroupRequestJoinGroupRequestProtocol(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeJoinGroupRequestJoinGroupRequestProtocol(
-  r: Reader,
-  v: number,
-): JoinGroupRequestJoinGroupRequestProtocol {
+function decodeJoinGroupRequestProtocol(r: Reader, v: number): JoinGroupRequestProtocol {
   const flex = v >= 6;
   const fName: string = flex ? r.compactString() : r.string();
   const fMetadata: Buffer = flex ? r.compactBytes() : r.bytes();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: JoinGroupRequestJoinGroupRequestProtocol = { name: fName, metadata: fMetadata };
+  const m: JoinGroupRequestProtocol = { name: fName, metadata: fMetadata };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
@@ -163,7 +156,7 @@ export interface JoinGroupResponse {
   /** The member ID assigned by the group coordinator. (versions 0+) */
   memberId: string;
   /** The group members. (versions 0+) */
-  members: JoinGroupResponseJoinGroupResponseMember[];
+  members: JoinGroupResponseMember[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -208,7 +201,7 @@ export function encodeJoinGroupResponse(w: Writer, m: JoinGroupResponse, v: numb
   else w.string(m.memberId!);
   w.arrayLength(m.members.length, flex);
   for (const item of m.members) {
-    encodeJoinGroupResponseJoinGroupResponseMember(w, item, v);
+    encodeJoinGroupResponseMember(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -231,8 +224,8 @@ export function decodeJoinGroupResponse(r: Reader, v: number): JoinGroupResponse
   const fLeader: string = flex ? r.compactString() : r.string();
   const fSkipAssignment: boolean = v === 9 ? r.bool() : false;
   const fMemberId: string = flex ? r.compactString() : r.string();
-  const fMembers: JoinGroupResponseJoinGroupResponseMember[] = readArray(r, flex, 1, (e) =>
-    decodeJoinGroupResponseJoinGroupResponseMember(e, v),
+  const fMembers: JoinGroupResponseMember[] = readArray(r, flex, 1, (e) =>
+    decodeJoinGroupResponseMember(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
@@ -251,7 +244,7 @@ export function decodeJoinGroupResponse(r: Reader, v: number): JoinGroupResponse
   return m;
 }
 
-export interface JoinGroupResponseJoinGroupResponseMember {
+export interface JoinGroupResponseMember {
   /** The group member ID. (versions 0+) */
   memberId: string;
   /** The unique identifier of the consumer instance provided by end user. (versions 5+) */
@@ -261,15 +254,11 @@ export interface JoinGroupResponseJoinGroupResponseMember {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultJoinGroupResponseJoinGroupResponseMember(): JoinGroupResponseJoinGroupResponseMember {
+export function defaultJoinGroupResponseMember(): JoinGroupResponseMember {
   return { memberId: '', groupInstanceId: null, metadata: EMPTY_BYTES };
 }
 
-function encodeJoinGroupResponseJoinGroupResponseMember(
-  w: Writer,
-  m: JoinGroupResponseJoinGroupResponseMember,
-  v: number,
-): void {
+function encodeJoinGroupResponseMember(w: Writer, m: JoinGroupResponseMember, v: number): void {
   const flex = v >= 6;
   if (flex) w.compactString(m.memberId!);
   else w.string(m.memberId!);
@@ -282,10 +271,7 @@ function encodeJoinGroupResponseJoinGroupResponseMember(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeJoinGroupResponseJoinGroupResponseMember(
-  r: Reader,
-  v: number,
-): JoinGroupResponseJoinGroupResponseMember {
+function decodeJoinGroupResponseMember(r: Reader, v: number): JoinGroupResponseMember {
   const flex = v >= 6;
   const fMemberId: string = flex ? r.compactString() : r.string();
   const fGroupInstanceId: string | null =
@@ -293,7 +279,7 @@ function decodeJoinGroupResponseJoinGroupResponseMember(
   const fMetadata: Buffer = flex ? r.compactBytes() : r.bytes();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: JoinGroupResponseJoinGroupResponseMember = {
+  const m: JoinGroupResponseMember = {
     memberId: fMemberId,
     groupInstanceId: fGroupInstanceId,
     metadata: fMetadata,

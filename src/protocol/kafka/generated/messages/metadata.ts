@@ -17,7 +17,7 @@ import {
 
 export interface MetadataRequest {
   /** The topics to fetch metadata for. (versions 0+) */
-  topics: MetadataRequestMetadataRequestTopic[] | null;
+  topics: MetadataRequestTopic[] | null;
   /** If this is true, the broker may auto-create topics that we requested which do not already exist, if it is configured to do so. (versions 4+) */
   allowAutoTopicCreation: boolean;
   /** Whether to include cluster authorized operations. (versions 8-10) */
@@ -42,13 +42,13 @@ export function encodeMetadataRequest(w: Writer, m: MetadataRequest, v: number):
     w.arrayLength(m.topics === null ? null : m.topics.length, flex);
     if (m.topics !== null) {
       for (const item of m.topics) {
-        encodeMetadataRequestMetadataRequestTopic(w, item, v);
+        encodeMetadataRequestTopic(w, item, v);
       }
     }
   } else {
     w.arrayLength(m.topics!.length, flex);
     for (const item of m.topics!) {
-      encodeMetadataRequestMetadataRequestTopic(w, item, v);
+      encodeMetadataRequestTopic(w, item, v);
     }
   }
   if (v >= 4) {
@@ -65,10 +65,10 @@ export function encodeMetadataRequest(w: Writer, m: MetadataRequest, v: number):
 
 export function decodeMetadataRequest(r: Reader, v: number): MetadataRequest {
   const flex = v >= 9;
-  const fTopics: MetadataRequestMetadataRequestTopic[] | null =
+  const fTopics: MetadataRequestTopic[] | null =
     v >= 1
-      ? readNullableArray(r, flex, 1, (e) => decodeMetadataRequestMetadataRequestTopic(e, v))
-      : readArray(r, flex, 1, (e) => decodeMetadataRequestMetadataRequestTopic(e, v));
+      ? readNullableArray(r, flex, 1, (e) => decodeMetadataRequestTopic(e, v))
+      : readArray(r, flex, 1, (e) => decodeMetadataRequestTopic(e, v));
   const fAllowAutoTopicCreation: boolean = v >= 4 ? r.bool() : true;
   const fIncludeClusterAuthorizedOperations: boolean = v >= 8 && v <= 10 ? r.bool() : false;
   const fIncludeTopicAuthorizedOperations: boolean = v >= 8 ? r.bool() : false;
@@ -84,7 +84,7 @@ export function decodeMetadataRequest(r: Reader, v: number): MetadataRequest {
   return m;
 }
 
-export interface MetadataRequestMetadataRequestTopic {
+export interface MetadataRequestTopic {
   /** The topic id. (versions 10+) */
   topicId: string;
   /** The topic name. (versions 0+) */
@@ -92,15 +92,11 @@ export interface MetadataRequestMetadataRequestTopic {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultMetadataRequestMetadataRequestTopic(): MetadataRequestMetadataRequestTopic {
+export function defaultMetadataRequestTopic(): MetadataRequestTopic {
   return { topicId: ZERO_UUID, name: '' };
 }
 
-function encodeMetadataRequestMetadataRequestTopic(
-  w: Writer,
-  m: MetadataRequestMetadataRequestTopic,
-  v: number,
-): void {
+function encodeMetadataRequestTopic(w: Writer, m: MetadataRequestTopic, v: number): void {
   const flex = v >= 9;
   if (v >= 10) {
     w.uuid(m.topicId);
@@ -115,10 +111,7 @@ function encodeMetadataRequestMetadataRequestTopic(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeMetadataRequestMetadataRequestTopic(
-  r: Reader,
-  v: number,
-): MetadataRequestMetadataRequestTopic {
+function decodeMetadataRequestTopic(r: Reader, v: number): MetadataRequestTopic {
   const flex = v >= 9;
   const fTopicId: string = v >= 10 ? r.uuid() : ZERO_UUID;
   const fName: string | null =
@@ -131,7 +124,7 @@ function decodeMetadataRequestMetadataRequestTopic(
         : r.string();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: MetadataRequestMetadataRequestTopic = { topicId: fTopicId, name: fName };
+  const m: MetadataRequestTopic = { topicId: fTopicId, name: fName };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
@@ -142,13 +135,13 @@ export interface MetadataResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 3+) */
   throttleTimeMs: number;
   /** A list of brokers present in the cluster. (versions 0+) */
-  brokers: MetadataResponseMetadataResponseBroker[];
+  brokers: MetadataResponseBroker[];
   /** The cluster ID that responding broker belongs to. (versions 2+) */
   clusterId: string | null;
   /** The ID of the controller broker. (versions 1+) */
   controllerId: number;
   /** Each topic in the response. (versions 0+) */
-  topics: MetadataResponseMetadataResponseTopic[];
+  topics: MetadataResponseTopic[];
   /** 32-bit bitfield to represent authorized operations for this cluster. (versions 8-10) */
   clusterAuthorizedOperations: number;
   /** The top-level error code, or 0 if there was no error. (versions 13+) */
@@ -175,7 +168,7 @@ export function encodeMetadataResponse(w: Writer, m: MetadataResponse, v: number
   }
   w.arrayLength(m.brokers.length, flex);
   for (const item of m.brokers) {
-    encodeMetadataResponseMetadataResponseBroker(w, item, v);
+    encodeMetadataResponseBroker(w, item, v);
   }
   if (v >= 2) {
     if (flex) w.compactNullableString(m.clusterId);
@@ -186,7 +179,7 @@ export function encodeMetadataResponse(w: Writer, m: MetadataResponse, v: number
   }
   w.arrayLength(m.topics.length, flex);
   for (const item of m.topics) {
-    encodeMetadataResponseMetadataResponseTopic(w, item, v);
+    encodeMetadataResponseTopic(w, item, v);
   }
   if (v >= 8 && v <= 10) {
     w.int32(m.clusterAuthorizedOperations);
@@ -200,14 +193,14 @@ export function encodeMetadataResponse(w: Writer, m: MetadataResponse, v: number
 export function decodeMetadataResponse(r: Reader, v: number): MetadataResponse {
   const flex = v >= 9;
   const fThrottleTimeMs: number = v >= 3 ? r.int32() : 0;
-  const fBrokers: MetadataResponseMetadataResponseBroker[] = readArray(r, flex, 1, (e) =>
-    decodeMetadataResponseMetadataResponseBroker(e, v),
+  const fBrokers: MetadataResponseBroker[] = readArray(r, flex, 1, (e) =>
+    decodeMetadataResponseBroker(e, v),
   );
   const fClusterId: string | null =
     v >= 2 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
   const fControllerId: number = v >= 1 ? r.int32() : -1;
-  const fTopics: MetadataResponseMetadataResponseTopic[] = readArray(r, flex, 1, (e) =>
-    decodeMetadataResponseMetadataResponseTopic(e, v),
+  const fTopics: MetadataResponseTopic[] = readArray(r, flex, 1, (e) =>
+    decodeMetadataResponseTopic(e, v),
   );
   const fClusterAuthorizedOperations: number = v >= 8 && v <= 10 ? r.int32() : -2147483648;
   const fErrorCode: number = v === 13 ? r.int16() : 0;
@@ -226,7 +219,7 @@ export function decodeMetadataResponse(r: Reader, v: number): MetadataResponse {
   return m;
 }
 
-export interface MetadataResponseMetadataResponseBroker {
+export interface MetadataResponseBroker {
   /** The broker ID. (versions 0+) */
   nodeId: number;
   /** The broker hostname. (versions 0+) */
@@ -238,15 +231,11 @@ export interface MetadataResponseMetadataResponseBroker {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultMetadataResponseMetadataResponseBroker(): MetadataResponseMetadataResponseBroker {
+export function defaultMetadataResponseBroker(): MetadataResponseBroker {
   return { nodeId: 0, host: '', port: 0, rack: null };
 }
 
-function encodeMetadataResponseMetadataResponseBroker(
-  w: Writer,
-  m: MetadataResponseMetadataResponseBroker,
-  v: number,
-): void {
+function encodeMetadataResponseBroker(w: Writer, m: MetadataResponseBroker, v: number): void {
   const flex = v >= 9;
   w.int32(m.nodeId);
   if (flex) w.compactString(m.host!);
@@ -259,10 +248,7 @@ function encodeMetadataResponseMetadataResponseBroker(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeMetadataResponseMetadataResponseBroker(
-  r: Reader,
-  v: number,
-): MetadataResponseMetadataResponseBroker {
+function decodeMetadataResponseBroker(r: Reader, v: number): MetadataResponseBroker {
   const flex = v >= 9;
   const fNodeId: number = r.int32();
   const fHost: string = flex ? r.compactString() : r.string();
@@ -271,17 +257,12 @@ function decodeMetadataResponseMetadataResponseBroker(
     v >= 1 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: MetadataResponseMetadataResponseBroker = {
-    nodeId: fNodeId,
-    host: fHost,
-    port: fPort,
-    rack: fRack,
-  };
+  const m: MetadataResponseBroker = { nodeId: fNodeId, host: fHost, port: fPort, rack: fRack };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface MetadataResponseMetadataResponseTopic {
+export interface MetadataResponseTopic {
   /** The topic error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The topic name. Null for non-existing topics queried by ID. This is never null when ErrorCode is zero. One of Name and TopicId is always populated. (versions 0+) */
@@ -291,13 +272,13 @@ export interface MetadataResponseMetadataResponseTopic {
   /** True if the topic is internal. (versions 1+) */
   isInternal: boolean;
   /** Each partition in the topic. (versions 0+) */
-  partitions: MetadataResponseMetadataResponsePartition[];
+  partitions: MetadataResponsePartition[];
   /** 32-bit bitfield to represent authorized operations for this topic. (versions 8+) */
   topicAuthorizedOperations: number;
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultMetadataResponseMetadataResponseTopic(): MetadataResponseMetadataResponseTopic {
+export function defaultMetadataResponseTopic(): MetadataResponseTopic {
   return {
     errorCode: 0,
     name: '',
@@ -308,11 +289,7 @@ export function defaultMetadataResponseMetadataResponseTopic(): MetadataResponse
   };
 }
 
-function encodeMetadataResponseMetadataResponseTopic(
-  w: Writer,
-  m: MetadataResponseMetadataResponseTopic,
-  v: number,
-): void {
+function encodeMetadataResponseTopic(w: Writer, m: MetadataResponseTopic, v: number): void {
   const flex = v >= 9;
   w.int16(m.errorCode);
   if (v >= 12) {
@@ -330,7 +307,7 @@ function encodeMetadataResponseMetadataResponseTopic(
   }
   w.arrayLength(m.partitions.length, flex);
   for (const item of m.partitions) {
-    encodeMetadataResponseMetadataResponsePartition(w, item, v);
+    encodeMetadataResponsePartition(w, item, v);
   }
   if (v >= 8) {
     w.int32(m.topicAuthorizedOperations);
@@ -338,10 +315,7 @@ function encodeMetadataResponseMetadataResponseTopic(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeMetadataResponseMetadataResponseTopic(
-  r: Reader,
-  v: number,
-): MetadataResponseMetadataResponseTopic {
+function decodeMetadataResponseTopic(r: Reader, v: number): MetadataResponseTopic {
   const flex = v >= 9;
   const fErrorCode: number = r.int16();
   const fName: string | null =
@@ -354,13 +328,13 @@ function decodeMetadataResponseMetadataResponseTopic(
         : r.string();
   const fTopicId: string = v >= 10 ? r.uuid() : ZERO_UUID;
   const fIsInternal: boolean = v >= 1 ? r.bool() : false;
-  const fPartitions: MetadataResponseMetadataResponsePartition[] = readArray(r, flex, 1, (e) =>
-    decodeMetadataResponseMetadataResponsePartition(e, v),
+  const fPartitions: MetadataResponsePartition[] = readArray(r, flex, 1, (e) =>
+    decodeMetadataResponsePartition(e, v),
   );
   const fTopicAuthorizedOperations: number = v >= 8 ? r.int32() : -2147483648;
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: MetadataResponseMetadataResponseTopic = {
+  const m: MetadataResponseTopic = {
     errorCode: fErrorCode,
     name: fName,
     topicId: fTopicId,
@@ -372,7 +346,7 @@ function decodeMetadataResponseMetadataResponseTopic(
   return m;
 }
 
-export interface MetadataResponseMetadataResponsePartition {
+export interface MetadataResponsePartition {
   /** The partition error, or 0 if there was no error. (versions 0+) */
   errorCode: number;
   /** The partition index. (versions 0+) */
@@ -390,7 +364,7 @@ export interface MetadataResponseMetadataResponsePartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultMetadataResponseMetadataResponsePartition(): MetadataResponseMetadataResponsePartition {
+export function defaultMetadataResponsePartition(): MetadataResponsePartition {
   return {
     errorCode: 0,
     partitionIndex: 0,
@@ -402,11 +376,7 @@ export function defaultMetadataResponseMetadataResponsePartition(): MetadataResp
   };
 }
 
-function encodeMetadataResponseMetadataResponsePartition(
-  w: Writer,
-  m: MetadataResponseMetadataResponsePartition,
-  v: number,
-): void {
+function encodeMetadataResponsePartition(w: Writer, m: MetadataResponsePartition, v: number): void {
   const flex = v >= 9;
   w.int16(m.errorCode);
   w.int32(m.partitionIndex);
@@ -431,10 +401,7 @@ function encodeMetadataResponseMetadataResponsePartition(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeMetadataResponseMetadataResponsePartition(
-  r: Reader,
-  v: number,
-): MetadataResponseMetadataResponsePartition {
+function decodeMetadataResponsePartition(r: Reader, v: number): MetadataResponsePartition {
   const flex = v >= 9;
   const fErrorCode: number = r.int16();
   const fPartitionIndex: number = r.int32();
@@ -445,7 +412,7 @@ function decodeMetadataResponseMetadataResponsePartition(
   const fOfflineReplicas: number[] = v >= 5 ? readArray(r, flex, 4, (e) => e.int32()) : [];
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: MetadataResponseMetadataResponsePartition = {
+  const m: MetadataResponsePartition = {
     errorCode: fErrorCode,
     partitionIndex: fPartitionIndex,
     leaderId: fLeaderId,

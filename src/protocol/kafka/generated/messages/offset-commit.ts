@@ -26,7 +26,7 @@ export interface OffsetCommitRequest {
   /** The time period in ms to retain the offset. (versions 2-4) */
   retentionTimeMs: bigint;
   /** The topics to commit offsets for. (versions 0+) */
-  topics: OffsetCommitRequestOffsetCommitRequestTopic[];
+  topics: OffsetCommitRequestTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -61,7 +61,7 @@ export function encodeOffsetCommitRequest(w: Writer, m: OffsetCommitRequest, v: 
   }
   w.arrayLength(m.topics.length, flex);
   for (const item of m.topics) {
-    encodeOffsetCommitRequestOffsetCommitRequestTopic(w, item, v);
+    encodeOffsetCommitRequestTopic(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -74,8 +74,8 @@ export function decodeOffsetCommitRequest(r: Reader, v: number): OffsetCommitReq
   const fGroupInstanceId: string | null =
     v >= 7 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
   const fRetentionTimeMs: bigint = v >= 2 && v <= 4 ? r.int64() : -1n;
-  const fTopics: OffsetCommitRequestOffsetCommitRequestTopic[] = readArray(r, flex, 1, (e) =>
-    decodeOffsetCommitRequestOffsetCommitRequestTopic(e, v),
+  const fTopics: OffsetCommitRequestTopic[] = readArray(r, flex, 1, (e) =>
+    decodeOffsetCommitRequestTopic(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
@@ -91,25 +91,21 @@ export function decodeOffsetCommitRequest(r: Reader, v: number): OffsetCommitReq
   return m;
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestTopic {
+export interface OffsetCommitRequestTopic {
   /** The topic name. (versions 0-9) */
   name: string;
   /** The topic ID. (versions 10+) */
   topicId: string;
   /** Each partition to commit offsets for. (versions 0+) */
-  partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
+  partitions: OffsetCommitRequestPartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetCommitRequestOffsetCommitRequestTopic(): OffsetCommitRequestOffsetCommitRequestTopic {
+export function defaultOffsetCommitRequestTopic(): OffsetCommitRequestTopic {
   return { name: '', topicId: ZERO_UUID, partitions: [] };
 }
 
-function encodeOffsetCommitRequestOffsetCommitRequestTopic(
-  w: Writer,
-  m: OffsetCommitRequestOffsetCommitRequestTopic,
-  v: number,
-): void {
+function encodeOffsetCommitRequestTopic(w: Writer, m: OffsetCommitRequestTopic, v: number): void {
   const flex = v >= 8;
   if (v <= 9) {
     if (flex) w.compactString(m.name!);
@@ -120,36 +116,26 @@ function encodeOffsetCommitRequestOffsetCommitRequestTopic(
   }
   w.arrayLength(m.partitions.length, flex);
   for (const item of m.partitions) {
-    encodeOffsetCommitRequestOffsetCommitRequestPartition(w, item, v);
+    encodeOffsetCommitRequestPartition(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetCommitRequestOffsetCommitRequestTopic(
-  r: Reader,
-  v: number,
-): OffsetCommitRequestOffsetCommitRequestTopic {
+function decodeOffsetCommitRequestTopic(r: Reader, v: number): OffsetCommitRequestTopic {
   const flex = v >= 8;
   const fName: string = v <= 9 ? (flex ? r.compactString() : r.string()) : '';
   const fTopicId: string = v === 10 ? r.uuid() : ZERO_UUID;
-  const fPartitions: OffsetCommitRequestOffsetCommitRequestPartition[] = readArray(
-    r,
-    flex,
-    1,
-    (e) => decodeOffsetCommitRequestOffsetCommitRequestPartition(e, v),
+  const fPartitions: OffsetCommitRequestPartition[] = readArray(r, flex, 1, (e) =>
+    decodeOffsetCommitRequestPartition(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetCommitRequestOffsetCommitRequestTopic = {
-    name: fName,
-    topicId: fTopicId,
-    partitions: fPartitions,
-  };
+  const m: OffsetCommitRequestTopic = { name: fName, topicId: fTopicId, partitions: fPartitions };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestPartition {
+export interface OffsetCommitRequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The message offset to be committed. (versions 0+) */
@@ -161,7 +147,7 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetCommitRequestOffsetCommitRequestPartition(): OffsetCommitRequestOffsetCommitRequestPartition {
+export function defaultOffsetCommitRequestPartition(): OffsetCommitRequestPartition {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -170,9 +156,9 @@ export function defaultOffsetCommitRequestOffsetCommitRequestPartition(): Offset
   };
 }
 
-function encodeOffsetCommitRequestOffsetCommitRequestPartition(
+function encodeOffsetCommitRequestPartition(
   w: Writer,
-  m: OffsetCommitRequestOffsetCommitRequestPartition,
+  m: OffsetCommitRequestPartition,
   v: number,
 ): void {
   const flex = v >= 8;
@@ -186,10 +172,7 @@ function encodeOffsetCommitRequestOffsetCommitRequestPartition(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetCommitRequestOffsetCommitRequestPartition(
-  r: Reader,
-  v: number,
-): OffsetCommitRequestOffsetCommitRequestPartition {
+function decodeOffsetCommitRequestPartition(r: Reader, v: number): OffsetCommitRequestPartition {
   const flex = v >= 8;
   const fPartitionIndex: number = r.int32();
   const fCommittedOffset: bigint = r.int64();
@@ -197,7 +180,7 @@ function decodeOffsetCommitRequestOffsetCommitRequestPartition(
   const fCommittedMetadata: string | null = flex ? r.compactNullableString() : r.nullableString();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetCommitRequestOffsetCommitRequestPartition = {
+  const m: OffsetCommitRequestPartition = {
     partitionIndex: fPartitionIndex,
     committedOffset: fCommittedOffset,
     committedLeaderEpoch: fCommittedLeaderEpoch,
@@ -213,7 +196,7 @@ export interface OffsetCommitResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 3+) */
   throttleTimeMs: number;
   /** The responses for each topic. (versions 0+) */
-  topics: OffsetCommitResponseOffsetCommitResponseTopic[];
+  topics: OffsetCommitResponseTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -228,7 +211,7 @@ export function encodeOffsetCommitResponse(w: Writer, m: OffsetCommitResponse, v
   }
   w.arrayLength(m.topics.length, flex);
   for (const item of m.topics) {
-    encodeOffsetCommitResponseOffsetCommitResponseTopic(w, item, v);
+    encodeOffsetCommitResponseTopic(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -236,8 +219,8 @@ export function encodeOffsetCommitResponse(w: Writer, m: OffsetCommitResponse, v
 export function decodeOffsetCommitResponse(r: Reader, v: number): OffsetCommitResponse {
   const flex = v >= 8;
   const fThrottleTimeMs: number = v >= 3 ? r.int32() : 0;
-  const fTopics: OffsetCommitResponseOffsetCommitResponseTopic[] = readArray(r, flex, 1, (e) =>
-    decodeOffsetCommitResponseOffsetCommitResponseTopic(e, v),
+  const fTopics: OffsetCommitResponseTopic[] = readArray(r, flex, 1, (e) =>
+    decodeOffsetCommitResponseTopic(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
@@ -246,25 +229,21 @@ export function decodeOffsetCommitResponse(r: Reader, v: number): OffsetCommitRe
   return m;
 }
 
-export interface OffsetCommitResponseOffsetCommitResponseTopic {
+export interface OffsetCommitResponseTopic {
   /** The topic name. (versions 0-9) */
   name: string;
   /** The topic ID. (versions 10+) */
   topicId: string;
   /** The responses for each partition in the topic. (versions 0+) */
-  partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
+  partitions: OffsetCommitResponsePartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetCommitResponseOffsetCommitResponseTopic(): OffsetCommitResponseOffsetCommitResponseTopic {
+export function defaultOffsetCommitResponseTopic(): OffsetCommitResponseTopic {
   return { name: '', topicId: ZERO_UUID, partitions: [] };
 }
 
-function encodeOffsetCommitResponseOffsetCommitResponseTopic(
-  w: Writer,
-  m: OffsetCommitResponseOffsetCommitResponseTopic,
-  v: number,
-): void {
+function encodeOffsetCommitResponseTopic(w: Writer, m: OffsetCommitResponseTopic, v: number): void {
   const flex = v >= 8;
   if (v <= 9) {
     if (flex) w.compactString(m.name!);
@@ -275,36 +254,26 @@ function encodeOffsetCommitResponseOffsetCommitResponseTopic(
   }
   w.arrayLength(m.partitions.length, flex);
   for (const item of m.partitions) {
-    encodeOffsetCommitResponseOffsetCommitResponsePartition(w, item, v);
+    encodeOffsetCommitResponsePartition(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetCommitResponseOffsetCommitResponseTopic(
-  r: Reader,
-  v: number,
-): OffsetCommitResponseOffsetCommitResponseTopic {
+function decodeOffsetCommitResponseTopic(r: Reader, v: number): OffsetCommitResponseTopic {
   const flex = v >= 8;
   const fName: string = v <= 9 ? (flex ? r.compactString() : r.string()) : '';
   const fTopicId: string = v === 10 ? r.uuid() : ZERO_UUID;
-  const fPartitions: OffsetCommitResponseOffsetCommitResponsePartition[] = readArray(
-    r,
-    flex,
-    1,
-    (e) => decodeOffsetCommitResponseOffsetCommitResponsePartition(e, v),
+  const fPartitions: OffsetCommitResponsePartition[] = readArray(r, flex, 1, (e) =>
+    decodeOffsetCommitResponsePartition(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetCommitResponseOffsetCommitResponseTopic = {
-    name: fName,
-    topicId: fTopicId,
-    partitions: fPartitions,
-  };
+  const m: OffsetCommitResponseTopic = { name: fName, topicId: fTopicId, partitions: fPartitions };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface OffsetCommitResponseOffsetCommitResponsePartition {
+export interface OffsetCommitResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -312,13 +281,13 @@ export interface OffsetCommitResponseOffsetCommitResponsePartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetCommitResponseOffsetCommitResponsePartition(): OffsetCommitResponseOffsetCommitResponsePartition {
+export function defaultOffsetCommitResponsePartition(): OffsetCommitResponsePartition {
   return { partitionIndex: 0, errorCode: 0 };
 }
 
-function encodeOffsetCommitResponseOffsetCommitResponsePartition(
+function encodeOffsetCommitResponsePartition(
   w: Writer,
-  m: OffsetCommitResponseOffsetCommitResponsePartition,
+  m: OffsetCommitResponsePartition,
   v: number,
 ): void {
   const flex = v >= 8;
@@ -327,16 +296,13 @@ function encodeOffsetCommitResponseOffsetCommitResponsePartition(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetCommitResponseOffsetCommitResponsePartition(
-  r: Reader,
-  v: number,
-): OffsetCommitResponseOffsetCommitResponsePartition {
+function decodeOffsetCommitResponsePartition(r: Reader, v: number): OffsetCommitResponsePartition {
   const flex = v >= 8;
   const fPartitionIndex: number = r.int32();
   const fErrorCode: number = r.int16();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetCommitResponseOffsetCommitResponsePartition = {
+  const m: OffsetCommitResponsePartition = {
     partitionIndex: fPartitionIndex,
     errorCode: fErrorCode,
   };

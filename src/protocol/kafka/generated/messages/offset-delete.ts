@@ -12,7 +12,7 @@ export interface OffsetDeleteRequest {
   /** The unique group identifier. (versions 0+) */
   groupId: string;
   /** The topics to delete offsets for. (versions 0+) */
-  topics: OffsetDeleteRequestOffsetDeleteRequestTopic[];
+  topics: OffsetDeleteRequestTopic[];
 }
 
 export function defaultOffsetDeleteRequest(): OffsetDeleteRequest {
@@ -23,80 +23,67 @@ export function encodeOffsetDeleteRequest(w: Writer, m: OffsetDeleteRequest, v: 
   w.string(m.groupId!);
   w.arrayLength(m.topics.length, false);
   for (const item of m.topics) {
-    encodeOffsetDeleteRequestOffsetDeleteRequestTopic(w, item, v);
+    encodeOffsetDeleteRequestTopic(w, item, v);
   }
 }
 
 export function decodeOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteRequest {
   const fGroupId: string = r.string();
-  const fTopics: OffsetDeleteRequestOffsetDeleteRequestTopic[] = readArray(r, false, 1, (e) =>
-    decodeOffsetDeleteRequestOffsetDeleteRequestTopic(e, v),
+  const fTopics: OffsetDeleteRequestTopic[] = readArray(r, false, 1, (e) =>
+    decodeOffsetDeleteRequestTopic(e, v),
   );
   const m: OffsetDeleteRequest = { groupId: fGroupId, topics: fTopics };
   return m;
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestTopic {
+export interface OffsetDeleteRequestTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** Each partition to delete offsets for. (versions 0+) */
-  partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[];
+  partitions: OffsetDeleteRequestPartition[];
 }
 
-export function defaultOffsetDeleteRequestOffsetDeleteRequestTopic(): OffsetDeleteRequestOffsetDeleteRequestTopic {
+export function defaultOffsetDeleteRequestTopic(): OffsetDeleteRequestTopic {
   return { name: '', partitions: [] };
 }
 
-function encodeOffsetDeleteRequestOffsetDeleteRequestTopic(
-  w: Writer,
-  m: OffsetDeleteRequestOffsetDeleteRequestTopic,
-  v: number,
-): void {
+function encodeOffsetDeleteRequestTopic(w: Writer, m: OffsetDeleteRequestTopic, v: number): void {
   w.string(m.name!);
   w.arrayLength(m.partitions.length, false);
   for (const item of m.partitions) {
-    encodeOffsetDeleteRequestOffsetDeleteRequestPartition(w, item, v);
+    encodeOffsetDeleteRequestPartition(w, item, v);
   }
 }
 
-function decodeOffsetDeleteRequestOffsetDeleteRequestTopic(
-  r: Reader,
-  v: number,
-): OffsetDeleteRequestOffsetDeleteRequestTopic {
+function decodeOffsetDeleteRequestTopic(r: Reader, v: number): OffsetDeleteRequestTopic {
   const fName: string = r.string();
-  const fPartitions: OffsetDeleteRequestOffsetDeleteRequestPartition[] = readArray(
-    r,
-    false,
-    1,
-    (e) => decodeOffsetDeleteRequestOffsetDeleteRequestPartition(e, v),
+  const fPartitions: OffsetDeleteRequestPartition[] = readArray(r, false, 1, (e) =>
+    decodeOffsetDeleteRequestPartition(e, v),
   );
-  const m: OffsetDeleteRequestOffsetDeleteRequestTopic = { name: fName, partitions: fPartitions };
+  const m: OffsetDeleteRequestTopic = { name: fName, partitions: fPartitions };
   return m;
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestPartition {
+export interface OffsetDeleteRequestPartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
 }
 
-export function defaultOffsetDeleteRequestOffsetDeleteRequestPartition(): OffsetDeleteRequestOffsetDeleteRequestPartition {
+export function defaultOffsetDeleteRequestPartition(): OffsetDeleteRequestPartition {
   return { partitionIndex: 0 };
 }
 
-function encodeOffsetDeleteRequestOffsetDeleteRequestPartition(
+function encodeOffsetDeleteRequestPartition(
   w: Writer,
-  m: OffsetDeleteRequestOffsetDeleteRequestPartition,
+  m: OffsetDeleteRequestPartition,
   _v: number,
 ): void {
   w.int32(m.partitionIndex);
 }
 
-function decodeOffsetDeleteRequestOffsetDeleteRequestPartition(
-  r: Reader,
-  _v: number,
-): OffsetDeleteRequestOffsetDeleteRequestPartition {
+function decodeOffsetDeleteRequestPartition(r: Reader, _v: number): OffsetDeleteRequestPartition {
   const fPartitionIndex: number = r.int32();
-  const m: OffsetDeleteRequestOffsetDeleteRequestPartition = { partitionIndex: fPartitionIndex };
+  const m: OffsetDeleteRequestPartition = { partitionIndex: fPartitionIndex };
   return m;
 }
 
@@ -108,7 +95,7 @@ export interface OffsetDeleteResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The responses for each topic. (versions 0+) */
-  topics: OffsetDeleteResponseOffsetDeleteResponseTopic[];
+  topics: OffsetDeleteResponseTopic[];
 }
 
 export function defaultOffsetDeleteResponse(): OffsetDeleteResponse {
@@ -120,15 +107,15 @@ export function encodeOffsetDeleteResponse(w: Writer, m: OffsetDeleteResponse, v
   w.int32(m.throttleTimeMs);
   w.arrayLength(m.topics.length, false);
   for (const item of m.topics) {
-    encodeOffsetDeleteResponseOffsetDeleteResponseTopic(w, item, v);
+    encodeOffsetDeleteResponseTopic(w, item, v);
   }
 }
 
 export function decodeOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResponse {
   const fErrorCode: number = r.int16();
   const fThrottleTimeMs: number = r.int32();
-  const fTopics: OffsetDeleteResponseOffsetDeleteResponseTopic[] = readArray(r, false, 1, (e) =>
-    decodeOffsetDeleteResponseOffsetDeleteResponseTopic(e, v),
+  const fTopics: OffsetDeleteResponseTopic[] = readArray(r, false, 1, (e) =>
+    decodeOffsetDeleteResponseTopic(e, v),
   );
   const m: OffsetDeleteResponse = {
     errorCode: fErrorCode,
@@ -138,71 +125,58 @@ export function decodeOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteRe
   return m;
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponseTopic {
+export interface OffsetDeleteResponseTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The responses for each partition in the topic. (versions 0+) */
-  partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[];
+  partitions: OffsetDeleteResponsePartition[];
 }
 
-export function defaultOffsetDeleteResponseOffsetDeleteResponseTopic(): OffsetDeleteResponseOffsetDeleteResponseTopic {
+export function defaultOffsetDeleteResponseTopic(): OffsetDeleteResponseTopic {
   return { name: '', partitions: [] };
 }
 
-function encodeOffsetDeleteResponseOffsetDeleteResponseTopic(
-  w: Writer,
-  m: OffsetDeleteResponseOffsetDeleteResponseTopic,
-  v: number,
-): void {
+function encodeOffsetDeleteResponseTopic(w: Writer, m: OffsetDeleteResponseTopic, v: number): void {
   w.string(m.name!);
   w.arrayLength(m.partitions.length, false);
   for (const item of m.partitions) {
-    encodeOffsetDeleteResponseOffsetDeleteResponsePartition(w, item, v);
+    encodeOffsetDeleteResponsePartition(w, item, v);
   }
 }
 
-function decodeOffsetDeleteResponseOffsetDeleteResponseTopic(
-  r: Reader,
-  v: number,
-): OffsetDeleteResponseOffsetDeleteResponseTopic {
+function decodeOffsetDeleteResponseTopic(r: Reader, v: number): OffsetDeleteResponseTopic {
   const fName: string = r.string();
-  const fPartitions: OffsetDeleteResponseOffsetDeleteResponsePartition[] = readArray(
-    r,
-    false,
-    1,
-    (e) => decodeOffsetDeleteResponseOffsetDeleteResponsePartition(e, v),
+  const fPartitions: OffsetDeleteResponsePartition[] = readArray(r, false, 1, (e) =>
+    decodeOffsetDeleteResponsePartition(e, v),
   );
-  const m: OffsetDeleteResponseOffsetDeleteResponseTopic = { name: fName, partitions: fPartitions };
+  const m: OffsetDeleteResponseTopic = { name: fName, partitions: fPartitions };
   return m;
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponsePartition {
+export interface OffsetDeleteResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
   errorCode: number;
 }
 
-export function defaultOffsetDeleteResponseOffsetDeleteResponsePartition(): OffsetDeleteResponseOffsetDeleteResponsePartition {
+export function defaultOffsetDeleteResponsePartition(): OffsetDeleteResponsePartition {
   return { partitionIndex: 0, errorCode: 0 };
 }
 
-function encodeOffsetDeleteResponseOffsetDeleteResponsePartition(
+function encodeOffsetDeleteResponsePartition(
   w: Writer,
-  m: OffsetDeleteResponseOffsetDeleteResponsePartition,
+  m: OffsetDeleteResponsePartition,
   _v: number,
 ): void {
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
 }
 
-function decodeOffsetDeleteResponseOffsetDeleteResponsePartition(
-  r: Reader,
-  _v: number,
-): OffsetDeleteResponseOffsetDeleteResponsePartition {
+function decodeOffsetDeleteResponsePartition(r: Reader, _v: number): OffsetDeleteResponsePartition {
   const fPartitionIndex: number = r.int32();
   const fErrorCode: number = r.int16();
-  const m: OffsetDeleteResponseOffsetDeleteResponsePartition = {
+  const m: OffsetDeleteResponsePartition = {
     partitionIndex: fPartitionIndex,
     errorCode: fErrorCode,
   };

@@ -19,9 +19,9 @@ export interface OffsetFetchRequest {
   /** The group to fetch offsets for. (versions 0-7) */
   groupId: string;
   /** Each topic we would like to fetch offsets for, or null to fetch offsets for all topics. (versions 0-7) */
-  topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null;
+  topics: OffsetFetchRequestTopic[] | null;
   /** Each group we would like to fetch offsets for. (versions 8+) */
-  groups: OffsetFetchRequestOffsetFetchRequestGroup[];
+  groups: OffsetFetchRequestGroup[];
   /** Whether broker should hold on returning unstable offsets but set a retriable error code for the partitions. (versions 7+) */
   requireStable: boolean;
   unknownTaggedFields?: UnknownTaggedField[];
@@ -42,20 +42,20 @@ export function encodeOffsetFetchRequest(w: Writer, m: OffsetFetchRequest, v: nu
       w.arrayLength(m.topics === null ? null : m.topics.length, flex);
       if (m.topics !== null) {
         for (const item of m.topics) {
-          encodeOffsetFetchRequestOffsetFetchRequestTopic(w, item, v);
+          encodeOffsetFetchRequestTopic(w, item, v);
         }
       }
     } else {
       w.arrayLength(m.topics!.length, flex);
       for (const item of m.topics!) {
-        encodeOffsetFetchRequestOffsetFetchRequestTopic(w, item, v);
+        encodeOffsetFetchRequestTopic(w, item, v);
       }
     }
   }
   if (v >= 8) {
     w.arrayLength(m.groups.length, flex);
     for (const item of m.groups) {
-      encodeOffsetFetchRequestOffsetFetchRequestGroup(w, item, v);
+      encodeOffsetFetchRequestGroup(w, item, v);
     }
   }
   if (v >= 7) {
@@ -67,18 +67,14 @@ export function encodeOffsetFetchRequest(w: Writer, m: OffsetFetchRequest, v: nu
 export function decodeOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
   const flex = v >= 6;
   const fGroupId: string = v <= 7 ? (flex ? r.compactString() : r.string()) : '';
-  const fTopics: OffsetFetchRequestOffsetFetchRequestTopic[] | null =
+  const fTopics: OffsetFetchRequestTopic[] | null =
     v <= 7
       ? v >= 2 && v <= 7
-        ? readNullableArray(r, flex, 1, (e) =>
-            decodeOffsetFetchRequestOffsetFetchRequestTopic(e, v),
-          )
-        : readArray(r, flex, 1, (e) => decodeOffsetFetchRequestOffsetFetchRequestTopic(e, v))
+        ? readNullableArray(r, flex, 1, (e) => decodeOffsetFetchRequestTopic(e, v))
+        : readArray(r, flex, 1, (e) => decodeOffsetFetchRequestTopic(e, v))
       : [];
-  const fGroups: OffsetFetchRequestOffsetFetchRequestGroup[] =
-    v >= 8
-      ? readArray(r, flex, 1, (e) => decodeOffsetFetchRequestOffsetFetchRequestGroup(e, v))
-      : [];
+  const fGroups: OffsetFetchRequestGroup[] =
+    v >= 8 ? readArray(r, flex, 1, (e) => decodeOffsetFetchRequestGroup(e, v)) : [];
   const fRequireStable: boolean = v >= 7 ? r.bool() : false;
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
@@ -92,7 +88,7 @@ export function decodeOffsetFetchRequest(r: Reader, v: number): OffsetFetchReque
   return m;
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopic {
+export interface OffsetFetchRequestTopic {
   /** The topic name. (versions 0-7) */
   name: string;
   /** The partition indexes we would like to fetch offsets for. (versions 0-7) */
@@ -100,15 +96,11 @@ export interface OffsetFetchRequestOffsetFetchRequestTopic {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchRequestOffsetFetchRequestTopic(): OffsetFetchRequestOffsetFetchRequestTopic {
+export function defaultOffsetFetchRequestTopic(): OffsetFetchRequestTopic {
   return { name: '', partitionIndexes: [] };
 }
 
-function encodeOffsetFetchRequestOffsetFetchRequestTopic(
-  w: Writer,
-  m: OffsetFetchRequestOffsetFetchRequestTopic,
-  v: number,
-): void {
+function encodeOffsetFetchRequestTopic(w: Writer, m: OffsetFetchRequestTopic, v: number): void {
   const flex = v >= 6;
   if (v <= 7) {
     if (flex) w.compactString(m.name!);
@@ -123,24 +115,18 @@ function encodeOffsetFetchRequestOffsetFetchRequestTopic(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchRequestOffsetFetchRequestTopic(
-  r: Reader,
-  v: number,
-): OffsetFetchRequestOffsetFetchRequestTopic {
+function decodeOffsetFetchRequestTopic(r: Reader, v: number): OffsetFetchRequestTopic {
   const flex = v >= 6;
   const fName: string = v <= 7 ? (flex ? r.compactString() : r.string()) : '';
   const fPartitionIndexes: number[] = v <= 7 ? readArray(r, flex, 4, (e) => e.int32()) : [];
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchRequestOffsetFetchRequestTopic = {
-    name: fName,
-    partitionIndexes: fPartitionIndexes,
-  };
+  const m: OffsetFetchRequestTopic = { name: fName, partitionIndexes: fPartitionIndexes };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestGroup {
+export interface OffsetFetchRequestGroup {
   /** The group ID. (versions 8+) */
   groupId: string;
   /** The member id. (versions 9+) */
@@ -148,19 +134,15 @@ export interface OffsetFetchRequestOffsetFetchRequestGroup {
   /** The member epoch if using the new consumer protocol (KIP-848). (versions 9+) */
   memberEpoch: number;
   /** Each topic we would like to fetch offsets for, or null to fetch offsets for all topics. (versions 8+) */
-  topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null;
+  topics: OffsetFetchRequestTopics[] | null;
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchRequestOffsetFetchRequestGroup(): OffsetFetchRequestOffsetFetchRequestGroup {
+export function defaultOffsetFetchRequestGroup(): OffsetFetchRequestGroup {
   return { groupId: '', memberId: null, memberEpoch: -1, topics: [] };
 }
 
-function encodeOffsetFetchRequestOffsetFetchRequestGroup(
-  w: Writer,
-  m: OffsetFetchRequestOffsetFetchRequestGroup,
-  v: number,
-): void {
+function encodeOffsetFetchRequestGroup(w: Writer, m: OffsetFetchRequestGroup, v: number): void {
   const flex = v >= 6;
   if (v >= 8) {
     if (flex) w.compactString(m.groupId!);
@@ -177,29 +159,24 @@ function encodeOffsetFetchRequestOffsetFetchRequestGroup(
     w.arrayLength(m.topics === null ? null : m.topics.length, flex);
     if (m.topics !== null) {
       for (const item of m.topics) {
-        encodeOffsetFetchRequestOffsetFetchRequestTopics(w, item, v);
+        encodeOffsetFetchRequestTopics(w, item, v);
       }
     }
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchRequestOffsetFetchRequestGroup(
-  r: Reader,
-  v: number,
-): OffsetFetchRequestOffsetFetchRequestGroup {
+function decodeOffsetFetchRequestGroup(r: Reader, v: number): OffsetFetchRequestGroup {
   const flex = v >= 6;
   const fGroupId: string = v >= 8 ? (flex ? r.compactString() : r.string()) : '';
   const fMemberId: string | null =
     v >= 9 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
   const fMemberEpoch: number = v >= 9 ? r.int32() : -1;
-  const fTopics: OffsetFetchRequestOffsetFetchRequestTopics[] | null =
-    v >= 8
-      ? readNullableArray(r, flex, 1, (e) => decodeOffsetFetchRequestOffsetFetchRequestTopics(e, v))
-      : [];
+  const fTopics: OffsetFetchRequestTopics[] | null =
+    v >= 8 ? readNullableArray(r, flex, 1, (e) => decodeOffsetFetchRequestTopics(e, v)) : [];
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchRequestOffsetFetchRequestGroup = {
+  const m: OffsetFetchRequestGroup = {
     groupId: fGroupId,
     memberId: fMemberId,
     memberEpoch: fMemberEpoch,
@@ -209,7 +186,7 @@ function decodeOffsetFetchRequestOffsetFetchRequestGroup(
   return m;
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopics {
+export interface OffsetFetchRequestTopics {
   /** The topic name. (versions 8-9) */
   name: string;
   /** The topic ID. (versions 10+) */
@@ -219,15 +196,11 @@ export interface OffsetFetchRequestOffsetFetchRequestTopics {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchRequestOffsetFetchRequestTopics(): OffsetFetchRequestOffsetFetchRequestTopics {
+export function defaultOffsetFetchRequestTopics(): OffsetFetchRequestTopics {
   return { name: '', topicId: ZERO_UUID, partitionIndexes: [] };
 }
 
-function encodeOffsetFetchRequestOffsetFetchRequestTopics(
-  w: Writer,
-  m: OffsetFetchRequestOffsetFetchRequestTopics,
-  v: number,
-): void {
+function encodeOffsetFetchRequestTopics(w: Writer, m: OffsetFetchRequestTopics, v: number): void {
   const flex = v >= 6;
   if (v >= 8 && v <= 9) {
     if (flex) w.compactString(m.name!);
@@ -245,17 +218,14 @@ function encodeOffsetFetchRequestOffsetFetchRequestTopics(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchRequestOffsetFetchRequestTopics(
-  r: Reader,
-  v: number,
-): OffsetFetchRequestOffsetFetchRequestTopics {
+function decodeOffsetFetchRequestTopics(r: Reader, v: number): OffsetFetchRequestTopics {
   const flex = v >= 6;
   const fName: string = v >= 8 && v <= 9 ? (flex ? r.compactString() : r.string()) : '';
   const fTopicId: string = v === 10 ? r.uuid() : ZERO_UUID;
   const fPartitionIndexes: number[] = v >= 8 ? readArray(r, flex, 4, (e) => e.int32()) : [];
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchRequestOffsetFetchRequestTopics = {
+  const m: OffsetFetchRequestTopics = {
     name: fName,
     topicId: fTopicId,
     partitionIndexes: fPartitionIndexes,
@@ -270,11 +240,11 @@ export interface OffsetFetchResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 3+) */
   throttleTimeMs: number;
   /** The responses per topic. (versions 0-7) */
-  topics: OffsetFetchResponseOffsetFetchResponseTopic[];
+  topics: OffsetFetchResponseTopic[];
   /** The top-level error code, or 0 if there was no error. (versions 2-7) */
   errorCode: number;
   /** The responses per group id. (versions 8+) */
-  groups: OffsetFetchResponseOffsetFetchResponseGroup[];
+  groups: OffsetFetchResponseGroup[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -290,7 +260,7 @@ export function encodeOffsetFetchResponse(w: Writer, m: OffsetFetchResponse, v: 
   if (v <= 7) {
     w.arrayLength(m.topics.length, flex);
     for (const item of m.topics) {
-      encodeOffsetFetchResponseOffsetFetchResponseTopic(w, item, v);
+      encodeOffsetFetchResponseTopic(w, item, v);
     }
   }
   if (v >= 2 && v <= 7) {
@@ -299,7 +269,7 @@ export function encodeOffsetFetchResponse(w: Writer, m: OffsetFetchResponse, v: 
   if (v >= 8) {
     w.arrayLength(m.groups.length, flex);
     for (const item of m.groups) {
-      encodeOffsetFetchResponseOffsetFetchResponseGroup(w, item, v);
+      encodeOffsetFetchResponseGroup(w, item, v);
     }
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
@@ -308,15 +278,11 @@ export function encodeOffsetFetchResponse(w: Writer, m: OffsetFetchResponse, v: 
 export function decodeOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
   const flex = v >= 6;
   const fThrottleTimeMs: number = v >= 3 ? r.int32() : 0;
-  const fTopics: OffsetFetchResponseOffsetFetchResponseTopic[] =
-    v <= 7
-      ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseOffsetFetchResponseTopic(e, v))
-      : [];
+  const fTopics: OffsetFetchResponseTopic[] =
+    v <= 7 ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseTopic(e, v)) : [];
   const fErrorCode: number = v >= 2 && v <= 7 ? r.int16() : 0;
-  const fGroups: OffsetFetchResponseOffsetFetchResponseGroup[] =
-    v >= 8
-      ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseOffsetFetchResponseGroup(e, v))
-      : [];
+  const fGroups: OffsetFetchResponseGroup[] =
+    v >= 8 ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseGroup(e, v)) : [];
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
   const m: OffsetFetchResponse = {
@@ -329,23 +295,19 @@ export function decodeOffsetFetchResponse(r: Reader, v: number): OffsetFetchResp
   return m;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopic {
+export interface OffsetFetchResponseTopic {
   /** The topic name. (versions 0-7) */
   name: string;
   /** The responses per partition. (versions 0-7) */
-  partitions: OffsetFetchResponseOffsetFetchResponsePartition[];
+  partitions: OffsetFetchResponsePartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponseTopic(): OffsetFetchResponseOffsetFetchResponseTopic {
+export function defaultOffsetFetchResponseTopic(): OffsetFetchResponseTopic {
   return { name: '', partitions: [] };
 }
 
-function encodeOffsetFetchResponseOffsetFetchResponseTopic(
-  w: Writer,
-  m: OffsetFetchResponseOffsetFetchResponseTopic,
-  v: number,
-): void {
+function encodeOffsetFetchResponseTopic(w: Writer, m: OffsetFetchResponseTopic, v: number): void {
   const flex = v >= 6;
   if (v <= 7) {
     if (flex) w.compactString(m.name!);
@@ -354,30 +316,25 @@ function encodeOffsetFetchResponseOffsetFetchResponseTopic(
   if (v <= 7) {
     w.arrayLength(m.partitions.length, flex);
     for (const item of m.partitions) {
-      encodeOffsetFetchResponseOffsetFetchResponsePartition(w, item, v);
+      encodeOffsetFetchResponsePartition(w, item, v);
     }
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchResponseOffsetFetchResponseTopic(
-  r: Reader,
-  v: number,
-): OffsetFetchResponseOffsetFetchResponseTopic {
+function decodeOffsetFetchResponseTopic(r: Reader, v: number): OffsetFetchResponseTopic {
   const flex = v >= 6;
   const fName: string = v <= 7 ? (flex ? r.compactString() : r.string()) : '';
-  const fPartitions: OffsetFetchResponseOffsetFetchResponsePartition[] =
-    v <= 7
-      ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseOffsetFetchResponsePartition(e, v))
-      : [];
+  const fPartitions: OffsetFetchResponsePartition[] =
+    v <= 7 ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponsePartition(e, v)) : [];
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchResponseOffsetFetchResponseTopic = { name: fName, partitions: fPartitions };
+  const m: OffsetFetchResponseTopic = { name: fName, partitions: fPartitions };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartition {
+export interface OffsetFetchResponsePartition {
   /** The partition index. (versions 0-7) */
   partitionIndex: number;
   /** The committed message offset. (versions 0-7) */
@@ -391,7 +348,7 @@ export interface OffsetFetchResponseOffsetFetchResponsePartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponsePartition(): OffsetFetchResponseOffsetFetchResponsePartition {
+export function defaultOffsetFetchResponsePartition(): OffsetFetchResponsePartition {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -401,9 +358,9 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartition(): Offset
   };
 }
 
-function encodeOffsetFetchResponseOffsetFetchResponsePartition(
+function encodeOffsetFetchResponsePartition(
   w: Writer,
-  m: OffsetFetchResponseOffsetFetchResponsePartition,
+  m: OffsetFetchResponsePartition,
   v: number,
 ): void {
   const flex = v >= 6;
@@ -426,10 +383,7 @@ function encodeOffsetFetchResponseOffsetFetchResponsePartition(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchResponseOffsetFetchResponsePartition(
-  r: Reader,
-  v: number,
-): OffsetFetchResponseOffsetFetchResponsePartition {
+function decodeOffsetFetchResponsePartition(r: Reader, v: number): OffsetFetchResponsePartition {
   const flex = v >= 6;
   const fPartitionIndex: number = v <= 7 ? r.int32() : 0;
   const fCommittedOffset: bigint = v <= 7 ? r.int64() : 0n;
@@ -439,7 +393,7 @@ function decodeOffsetFetchResponseOffsetFetchResponsePartition(
   const fErrorCode: number = v <= 7 ? r.int16() : 0;
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchResponseOffsetFetchResponsePartition = {
+  const m: OffsetFetchResponsePartition = {
     partitionIndex: fPartitionIndex,
     committedOffset: fCommittedOffset,
     committedLeaderEpoch: fCommittedLeaderEpoch,
@@ -450,25 +404,21 @@ function decodeOffsetFetchResponseOffsetFetchResponsePartition(
   return m;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseGroup {
+export interface OffsetFetchResponseGroup {
   /** The group ID. (versions 8+) */
   groupId: string;
   /** The responses per topic. (versions 8+) */
-  topics: OffsetFetchResponseOffsetFetchResponseTopics[];
+  topics: OffsetFetchResponseTopics[];
   /** The group-level error code, or 0 if there was no error. (versions 8+) */
   errorCode: number;
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponseGroup(): OffsetFetchResponseOffsetFetchResponseGroup {
+export function defaultOffsetFetchResponseGroup(): OffsetFetchResponseGroup {
   return { groupId: '', topics: [], errorCode: 0 };
 }
 
-function encodeOffsetFetchResponseOffsetFetchResponseGroup(
-  w: Writer,
-  m: OffsetFetchResponseOffsetFetchResponseGroup,
-  v: number,
-): void {
+function encodeOffsetFetchResponseGroup(w: Writer, m: OffsetFetchResponseGroup, v: number): void {
   const flex = v >= 6;
   if (v >= 8) {
     if (flex) w.compactString(m.groupId!);
@@ -477,7 +427,7 @@ function encodeOffsetFetchResponseOffsetFetchResponseGroup(
   if (v >= 8) {
     w.arrayLength(m.topics.length, flex);
     for (const item of m.topics) {
-      encodeOffsetFetchResponseOffsetFetchResponseTopics(w, item, v);
+      encodeOffsetFetchResponseTopics(w, item, v);
     }
   }
   if (v >= 8) {
@@ -486,47 +436,34 @@ function encodeOffsetFetchResponseOffsetFetchResponseGroup(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchResponseOffsetFetchResponseGroup(
-  r: Reader,
-  v: number,
-): OffsetFetchResponseOffsetFetchResponseGroup {
+function decodeOffsetFetchResponseGroup(r: Reader, v: number): OffsetFetchResponseGroup {
   const flex = v >= 6;
   const fGroupId: string = v >= 8 ? (flex ? r.compactString() : r.string()) : '';
-  const fTopics: OffsetFetchResponseOffsetFetchResponseTopics[] =
-    v >= 8
-      ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseOffsetFetchResponseTopics(e, v))
-      : [];
+  const fTopics: OffsetFetchResponseTopics[] =
+    v >= 8 ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseTopics(e, v)) : [];
   const fErrorCode: number = v >= 8 ? r.int16() : 0;
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchResponseOffsetFetchResponseGroup = {
-    groupId: fGroupId,
-    topics: fTopics,
-    errorCode: fErrorCode,
-  };
+  const m: OffsetFetchResponseGroup = { groupId: fGroupId, topics: fTopics, errorCode: fErrorCode };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopics {
+export interface OffsetFetchResponseTopics {
   /** The topic name. (versions 8-9) */
   name: string;
   /** The topic ID. (versions 10+) */
   topicId: string;
   /** The responses per partition. (versions 8+) */
-  partitions: OffsetFetchResponseOffsetFetchResponsePartitions[];
+  partitions: OffsetFetchResponsePartitions[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponseTopics(): OffsetFetchResponseOffsetFetchResponseTopics {
+export function defaultOffsetFetchResponseTopics(): OffsetFetchResponseTopics {
   return { name: '', topicId: ZERO_UUID, partitions: [] };
 }
 
-function encodeOffsetFetchResponseOffsetFetchResponseTopics(
-  w: Writer,
-  m: OffsetFetchResponseOffsetFetchResponseTopics,
-  v: number,
-): void {
+function encodeOffsetFetchResponseTopics(w: Writer, m: OffsetFetchResponseTopics, v: number): void {
   const flex = v >= 6;
   if (v >= 8 && v <= 9) {
     if (flex) w.compactString(m.name!);
@@ -538,35 +475,26 @@ function encodeOffsetFetchResponseOffsetFetchResponseTopics(
   if (v >= 8) {
     w.arrayLength(m.partitions.length, flex);
     for (const item of m.partitions) {
-      encodeOffsetFetchResponseOffsetFetchResponsePartitions(w, item, v);
+      encodeOffsetFetchResponsePartitions(w, item, v);
     }
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchResponseOffsetFetchResponseTopics(
-  r: Reader,
-  v: number,
-): OffsetFetchResponseOffsetFetchResponseTopics {
+function decodeOffsetFetchResponseTopics(r: Reader, v: number): OffsetFetchResponseTopics {
   const flex = v >= 6;
   const fName: string = v >= 8 && v <= 9 ? (flex ? r.compactString() : r.string()) : '';
   const fTopicId: string = v === 10 ? r.uuid() : ZERO_UUID;
-  const fPartitions: OffsetFetchResponseOffsetFetchResponsePartitions[] =
-    v >= 8
-      ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponseOffsetFetchResponsePartitions(e, v))
-      : [];
+  const fPartitions: OffsetFetchResponsePartitions[] =
+    v >= 8 ? readArray(r, flex, 1, (e) => decodeOffsetFetchResponsePartitions(e, v)) : [];
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchResponseOffsetFetchResponseTopics = {
-    name: fName,
-    topicId: fTopicId,
-    partitions: fPartitions,
-  };
+  const m: OffsetFetchResponseTopics = { name: fName, topicId: fTopicId, partitions: fPartitions };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartitions {
+export interface OffsetFetchResponsePartitions {
   /** The partition index. (versions 8+) */
   partitionIndex: number;
   /** The committed message offset. (versions 8+) */
@@ -580,7 +508,7 @@ export interface OffsetFetchResponseOffsetFetchResponsePartitions {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultOffsetFetchResponseOffsetFetchResponsePartitions(): OffsetFetchResponseOffsetFetchResponsePartitions {
+export function defaultOffsetFetchResponsePartitions(): OffsetFetchResponsePartitions {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -590,9 +518,9 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartitions(): Offse
   };
 }
 
-function encodeOffsetFetchResponseOffsetFetchResponsePartitions(
+function encodeOffsetFetchResponsePartitions(
   w: Writer,
-  m: OffsetFetchResponseOffsetFetchResponsePartitions,
+  m: OffsetFetchResponsePartitions,
   v: number,
 ): void {
   const flex = v >= 6;
@@ -615,10 +543,7 @@ function encodeOffsetFetchResponseOffsetFetchResponsePartitions(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeOffsetFetchResponseOffsetFetchResponsePartitions(
-  r: Reader,
-  v: number,
-): OffsetFetchResponseOffsetFetchResponsePartitions {
+function decodeOffsetFetchResponsePartitions(r: Reader, v: number): OffsetFetchResponsePartitions {
   const flex = v >= 6;
   const fPartitionIndex: number = v >= 8 ? r.int32() : 0;
   const fCommittedOffset: bigint = v >= 8 ? r.int64() : 0n;
@@ -628,7 +553,7 @@ function decodeOffsetFetchResponseOffsetFetchResponsePartitions(
   const fErrorCode: number = v >= 8 ? r.int16() : 0;
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: OffsetFetchResponseOffsetFetchResponsePartitions = {
+  const m: OffsetFetchResponsePartitions = {
     partitionIndex: fPartitionIndex,
     committedOffset: fCommittedOffset,
     committedLeaderEpoch: fCommittedLeaderEpoch,

@@ -28,7 +28,7 @@ export interface SyncGroupRequest {
   /** The group protocol name. (versions 5+) */
   protocolName: string | null;
   /** Each assignment. (versions 0+) */
-  assignments: SyncGroupRequestSyncGroupRequestAssignment[];
+  assignments: SyncGroupRequestAssignment[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -65,7 +65,7 @@ export function encodeSyncGroupRequest(w: Writer, m: SyncGroupRequest, v: number
   }
   w.arrayLength(m.assignments.length, flex);
   for (const item of m.assignments) {
-    encodeSyncGroupRequestSyncGroupRequestAssignment(w, item, v);
+    encodeSyncGroupRequestAssignment(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -81,8 +81,8 @@ export function decodeSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
     v === 5 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
   const fProtocolName: string | null =
     v === 5 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
-  const fAssignments: SyncGroupRequestSyncGroupRequestAssignment[] = readArray(r, flex, 1, (e) =>
-    decodeSyncGroupRequestSyncGroupRequestAssignment(e, v),
+  const fAssignments: SyncGroupRequestAssignment[] = readArray(r, flex, 1, (e) =>
+    decodeSyncGroupRequestAssignment(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
@@ -99,7 +99,7 @@ export function decodeSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
   return m;
 }
 
-export interface SyncGroupRequestSyncGroupRequestAssignment {
+export interface SyncGroupRequestAssignment {
   /** The ID of the member to assign. (versions 0+) */
   memberId: string;
   /** The member assignment. (versions 0+) */
@@ -107,13 +107,13 @@ export interface SyncGroupRequestSyncGroupRequestAssignment {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultSyncGroupRequestSyncGroupRequestAssignment(): SyncGroupRequestSyncGroupRequestAssignment {
+export function defaultSyncGroupRequestAssignment(): SyncGroupRequestAssignment {
   return { memberId: '', assignment: EMPTY_BYTES };
 }
 
-function encodeSyncGroupRequestSyncGroupRequestAssignment(
+function encodeSyncGroupRequestAssignment(
   w: Writer,
-  m: SyncGroupRequestSyncGroupRequestAssignment,
+  m: SyncGroupRequestAssignment,
   v: number,
 ): void {
   const flex = v >= 4;
@@ -124,19 +124,13 @@ function encodeSyncGroupRequestSyncGroupRequestAssignment(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeSyncGroupRequestSyncGroupRequestAssignment(
-  r: Reader,
-  v: number,
-): SyncGroupRequestSyncGroupRequestAssignment {
+function decodeSyncGroupRequestAssignment(r: Reader, v: number): SyncGroupRequestAssignment {
   const flex = v >= 4;
   const fMemberId: string = flex ? r.compactString() : r.string();
   const fAssignment: Buffer = flex ? r.compactBytes() : r.bytes();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: SyncGroupRequestSyncGroupRequestAssignment = {
-    memberId: fMemberId,
-    assignment: fAssignment,
-  };
+  const m: SyncGroupRequestAssignment = { memberId: fMemberId, assignment: fAssignment };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }

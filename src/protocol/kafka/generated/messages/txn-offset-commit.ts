@@ -29,7 +29,7 @@ export interface TxnOffsetCommitRequest {
   /** The unique identifier of the consumer instance provided by end user. (versions 3+) */
   groupInstanceId: string | null;
   /** Each topic that we want to commit offsets for. (versions 0+) */
-  topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
+  topics: TxnOffsetCommitRequestTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -71,7 +71,7 @@ export function encodeTxnOffsetCommitRequest(
   }
   w.arrayLength(m.topics.length, flex);
   for (const item of m.topics) {
-    encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w, item, v);
+    encodeTxnOffsetCommitRequestTopic(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -86,8 +86,8 @@ export function decodeTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCom
   const fMemberId: string = v >= 3 ? (flex ? r.compactString() : r.string()) : '';
   const fGroupInstanceId: string | null =
     v >= 3 ? (flex ? r.compactNullableString() : r.nullableString()) : null;
-  const fTopics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] = readArray(r, flex, 1, (e) =>
-    decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v),
+  const fTopics: TxnOffsetCommitRequestTopic[] = readArray(r, flex, 1, (e) =>
+    decodeTxnOffsetCommitRequestTopic(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
@@ -105,21 +105,21 @@ export function decodeTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCom
   return m;
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export interface TxnOffsetCommitRequestTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The partitions inside the topic that we want to commit offsets for. (versions 0+) */
-  partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
+  partitions: TxnOffsetCommitRequestPartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export function defaultTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTopic {
   return { name: '', partitions: [] };
 }
 
-function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
+function encodeTxnOffsetCommitRequestTopic(
   w: Writer,
-  m: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic,
+  m: TxnOffsetCommitRequestTopic,
   v: number,
 ): void {
   const flex = v >= 3;
@@ -127,34 +127,25 @@ function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   else w.string(m.name!);
   w.arrayLength(m.partitions.length, flex);
   for (const item of m.partitions) {
-    encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w, item, v);
+    encodeTxnOffsetCommitRequestPartition(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
-  r: Reader,
-  v: number,
-): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+function decodeTxnOffsetCommitRequestTopic(r: Reader, v: number): TxnOffsetCommitRequestTopic {
   const flex = v >= 3;
   const fName: string = flex ? r.compactString() : r.string();
-  const fPartitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = readArray(
-    r,
-    flex,
-    1,
-    (e) => decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v),
+  const fPartitions: TxnOffsetCommitRequestPartition[] = readArray(r, flex, 1, (e) =>
+    decodeTxnOffsetCommitRequestPartition(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
-    name: fName,
-    partitions: fPartitions,
-  };
+  const m: TxnOffsetCommitRequestTopic = { name: fName, partitions: fPartitions };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export interface TxnOffsetCommitRequestPartition {
   /** The index of the partition within the topic. (versions 0+) */
   partitionIndex: number;
   /** The message offset to be committed. (versions 0+) */
@@ -166,7 +157,7 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export function defaultTxnOffsetCommitRequestPartition(): TxnOffsetCommitRequestPartition {
   return {
     partitionIndex: 0,
     committedOffset: 0n,
@@ -175,9 +166,9 @@ export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(): 
   };
 }
 
-function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
+function encodeTxnOffsetCommitRequestPartition(
   w: Writer,
-  m: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition,
+  m: TxnOffsetCommitRequestPartition,
   v: number,
 ): void {
   const flex = v >= 3;
@@ -191,10 +182,10 @@ function encodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
+function decodeTxnOffsetCommitRequestPartition(
   r: Reader,
   v: number,
-): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+): TxnOffsetCommitRequestPartition {
   const flex = v >= 3;
   const fPartitionIndex: number = r.int32();
   const fCommittedOffset: bigint = r.int64();
@@ -202,7 +193,7 @@ function decodeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   const fCommittedMetadata: string | null = flex ? r.compactNullableString() : r.nullableString();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition = {
+  const m: TxnOffsetCommitRequestPartition = {
     partitionIndex: fPartitionIndex,
     committedOffset: fCommittedOffset,
     committedLeaderEpoch: fCommittedLeaderEpoch,
@@ -218,7 +209,7 @@ export interface TxnOffsetCommitResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (versions 0+) */
   throttleTimeMs: number;
   /** The responses for each topic. (versions 0+) */
-  topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[];
+  topics: TxnOffsetCommitResponseTopic[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
@@ -235,7 +226,7 @@ export function encodeTxnOffsetCommitResponse(
   w.int32(m.throttleTimeMs);
   w.arrayLength(m.topics.length, flex);
   for (const item of m.topics) {
-    encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w, item, v);
+    encodeTxnOffsetCommitResponseTopic(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
@@ -243,11 +234,8 @@ export function encodeTxnOffsetCommitResponse(
 export function decodeTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCommitResponse {
   const flex = v >= 3;
   const fThrottleTimeMs: number = r.int32();
-  const fTopics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = readArray(
-    r,
-    flex,
-    1,
-    (e) => decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(e, v),
+  const fTopics: TxnOffsetCommitResponseTopic[] = readArray(r, flex, 1, (e) =>
+    decodeTxnOffsetCommitResponseTopic(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
@@ -256,21 +244,21 @@ export function decodeTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCo
   return m;
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export interface TxnOffsetCommitResponseTopic {
   /** The topic name. (versions 0+) */
   name: string;
   /** The responses for each partition in the topic. (versions 0+) */
-  partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
+  partitions: TxnOffsetCommitResponsePartition[];
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export function defaultTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTopic {
   return { name: '', partitions: [] };
 }
 
-function encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
+function encodeTxnOffsetCommitResponseTopic(
   w: Writer,
-  m: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic,
+  m: TxnOffsetCommitResponseTopic,
   v: number,
 ): void {
   const flex = v >= 3;
@@ -278,34 +266,25 @@ function encodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
   else w.string(m.name!);
   w.arrayLength(m.partitions.length, flex);
   for (const item of m.partitions) {
-    encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w, item, v);
+    encodeTxnOffsetCommitResponsePartition(w, item, v);
   }
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(
-  r: Reader,
-  v: number,
-): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+function decodeTxnOffsetCommitResponseTopic(r: Reader, v: number): TxnOffsetCommitResponseTopic {
   const flex = v >= 3;
   const fName: string = flex ? r.compactString() : r.string();
-  const fPartitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = readArray(
-    r,
-    flex,
-    1,
-    (e) => decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(e, v),
+  const fPartitions: TxnOffsetCommitResponsePartition[] = readArray(r, flex, 1, (e) =>
+    decodeTxnOffsetCommitResponsePartition(e, v),
   );
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic = {
-    name: fName,
-    partitions: fPartitions,
-  };
+  const m: TxnOffsetCommitResponseTopic = { name: fName, partitions: fPartitions };
   if (unknownTaggedFields !== undefined) m.unknownTaggedFields = unknownTaggedFields;
   return m;
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export interface TxnOffsetCommitResponsePartition {
   /** The partition index. (versions 0+) */
   partitionIndex: number;
   /** The error code, or 0 if there was no error. (versions 0+) */
@@ -313,13 +292,13 @@ export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
   unknownTaggedFields?: UnknownTaggedField[];
 }
 
-export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export function defaultTxnOffsetCommitResponsePartition(): TxnOffsetCommitResponsePartition {
   return { partitionIndex: 0, errorCode: 0 };
 }
 
-function encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
+function encodeTxnOffsetCommitResponsePartition(
   w: Writer,
-  m: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
+  m: TxnOffsetCommitResponsePartition,
   v: number,
 ): void {
   const flex = v >= 3;
@@ -328,16 +307,16 @@ function encodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
   if (flex) writeTaggedFields(w, undefined, m.unknownTaggedFields);
 }
 
-function decodeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(
+function decodeTxnOffsetCommitResponsePartition(
   r: Reader,
   v: number,
-): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+): TxnOffsetCommitResponsePartition {
   const flex = v >= 3;
   const fPartitionIndex: number = r.int32();
   const fErrorCode: number = r.int16();
   let unknownTaggedFields: UnknownTaggedField[] | undefined;
   if (flex) unknownTaggedFields = readTaggedFields(r, undefined);
-  const m: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition = {
+  const m: TxnOffsetCommitResponsePartition = {
     partitionIndex: fPartitionIndex,
     errorCode: fErrorCode,
   };

@@ -1,0 +1,132 @@
+/**
+ * The FileSystem seam: every file storage touches goes through this interface, so the
+ * log can run on the real disk (realFileSystem) or on the in-memory, fault-injecting
+ * FaultInjectingFileSystem, and one contract suite (test/storage/fs) holds both to the
+ * same behaviour.
+ *
+ * Semantics are POSIX's, narrowed to what a log needs:
+ * - Paths are absolute. Errors carry POSIX codes in `code` ('ENOENT', 'EEXIST', 'EIO',
+ *   'ENOSPC', ...).
+ * - Data written through a handle is visible to every reader once the call resolves and
+ *   survives a process crash (it is in the OS page cache). It survives power loss only
+ *   after `sync()` on that handle resolves.
+ * - Metadata changes (create, rename, unlink) are durable after `syncDir` of the parent.
+ * - An unlinked file stays readable and writable through handles opened before.
+ *
+ * Concurrency: calls may overlap; overlapping writes to the same bytes have no defined
+ * order (storage never issues them).
+ */
+
+/** 'r': read only. 'r+': read/write an existing file. 'w+': read/write, created or emptied. */
+export type OpenMode = 'r' | 'r+' | 'w+';
+
+export interface FileStat {
+  size: number;
+  /** Last modification, epoch ms. */
+  mtimeMs: number;
+  isDirectory: boolean;
+}
+
+export interface FileHandle {
+  readonly path: string;
+  /**
+   * Reads up to `length` bytes at file `position` into `buffer` at `offset`. Resolves
+   * with the count read, which is short only at end of file.
+   */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /**
+   * Writes `buffers` back to back at file `position` in one system call where possible.
+   * May write fewer bytes than given (a short write) and resolves with the count; use
+   * writeFully to loop.
+   */
+  writev(buffers: readonly Buffer[], position: number): Promise<number>;
+  /** Flushes this file's data (fdatasync) so it survives power loss. */
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface FileSystem {
+  open(path: string, mode: OpenMode): Promise<FileHandle>;
+  /** The whole file; rejects with ENOENT when missing. */
+  readFile(path: string): Promise<Buffer>;
+  /**
+   * Replaces `path` with `data` atomically: write a temporary sibling, fsync it, rename
+   * over `path`, fsync the directory. A crash leaves either the old or the new content.
+   */
+  writeFileAtomic(path: string, data: Buffer): Promise<void>;
+  /** Entry names in `path` (not sorted). */
+  readdir(path: string): Promise<string[]>;
+  /** null when `path` does not exist. */
+  stat(path: string): Promise<FileStat | null>;
+  /** Creates `path` and missing parents; no error when it exists. */
+  mkdir(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; no error when it is already gone. */
+  unlink(path: string): Promise<void>;
+  /** Removes a directory and everything below; no error when it is already gone. */
+  rmdir(path: string): Promise<void>;
+  /** Makes creates, renames and unlinks in directory `path` durable. */
+  syncDir(path: string): Promise<void>;
+}
+
+/** Writes every byte of `buffers` at `position`, looping over short writes. */
+export async function writeFully(
+  handle: FileHandle,
+  buffers: readonly Buffer[],
+  position: number,
+): Promise<void> {
+  let total = 0;
+  for (const buffer of buffers) total += buffer.length;
+  let written = await handle.writev(buffers, position);
+  while (written < total) {
+    if (written <= 0) throw ioError('EIO', `write to ${handle.path} made no progress`);
+    const rest = remainder(buffers, written);
+    written += await handle.writev(rest, position + written);
+  }
+}
+
+/** Reads exactly `length` bytes at `position`, or fewer only at end of file. */
+export async function readFully(
+  handle: FileHandle,
+  position: number,
+  length: number,
+): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const count = await handle.read(buffer, filled, length - filled, position + filled);
+    if (count === 0) break;
+    filled += count;
+  }
+  return filled === length ? buffer : buffer.subarray(0, filled);
+}
+
+/** `buffers` without their first `skip` bytes (zero-copy). */
+function remainder(buffers: readonly Buffer[], skip: number): Buffer[] {
+  const rest: Buffer[] = [];
+  let left = skip;
+  for (const buffer of buffers) {
+    if (left >= buffer.length) {
+      left -= buffer.length;
+      continue;
+    }
+    rest.push(left > 0 ? buffer.subarray(left) : buffer);
+    left = 0;
+  }
+  return rest;
+}
+
+/** An Error with a POSIX-style `code`, as both FileSystems raise them. */
+export function ioError(code: string, message: string): Error & { code: string } {
+  const error = new Error(`${code}: ${message}`) as Error & { code: string };
+  error.code = code;
+  return error;
+}
+
+/** The POSIX code of a file-system error, if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,71 @@
+/**
+ * Reading and patching the few batch-header fields storage needs, as JS numbers, straight
+ * from a buffer at a position. Storage walks batches this way on every append and read,
+ * so these helpers allocate nothing (no views, no BigInts). Offsets and timestamps are
+ * exact as numbers up to 2^53.
+ */
+import {
+  BASE_OFFSET_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+} from '../../records/index.js';
+
+const TWO_32 = 4294967296;
+
+/** Header bytes needed to read every field below (through lastOffsetDelta). */
+export const OFFSETS_HEADER_BYTES = LAST_OFFSET_DELTA_OFFSET + 4;
+/** Header bytes needed to read maxTimestamp too. */
+export const TIMESTAMPS_HEADER_BYTES = MAX_TIMESTAMP_OFFSET + 8;
+
+export function readInt64(buffer: Buffer, position: number): number {
+  return buffer.readInt32BE(position) * TWO_32 + buffer.readUInt32BE(position + 4);
+}
+
+export function writeInt64(buffer: Buffer, value: number, position: number): void {
+  const high = Math.floor(value / TWO_32);
+  buffer.writeInt32BE(high, position);
+  buffer.writeUInt32BE(value - high * TWO_32, position + 4);
+}
+
+/** LOG_OVERHEAD + batchLength: the batch's whole size. */
+export function batchSizeAt(buffer: Buffer, position: number): number {
+  return LOG_OVERHEAD + buffer.readInt32BE(position + BATCH_LENGTH_OFFSET);
+}
+
+export function baseOffsetAt(buffer: Buffer, position: number): number {
+  return readInt64(buffer, position + BASE_OFFSET_OFFSET);
+}
+
+export function lastOffsetDeltaAt(buffer: Buffer, position: number): number {
+  return buffer.readInt32BE(position + LAST_OFFSET_DELTA_OFFSET);
+}
+
+export function lastOffsetAt(buffer: Buffer, position: number): number {
+  return baseOffsetAt(buffer, position) + lastOffsetDeltaAt(buffer, position);
+}
+
+export function maxTimestampAt(buffer: Buffer, position: number): number {
+  return readInt64(buffer, position + MAX_TIMESTAMP_OFFSET);
+}
+
+export function magicAt(buffer: Buffer, position: number): number {
+  return buffer.readInt8(position + MAGIC_OFFSET);
+}
+
+export function leaderEpochAt(buffer: Buffer, position: number): number {
+  return buffer.readInt32BE(position + PARTITION_LEADER_EPOCH_OFFSET);
+}
+
+/** Assigns the batch's baseOffset. Outside the CRC: the stored CRC stays valid. */
+export function setBaseOffsetAt(buffer: Buffer, position: number, offset: number): void {
+  writeInt64(buffer, offset, position + BASE_OFFSET_OFFSET);
+}
+
+/** Stamps the leader epoch. Outside the CRC. */
+export function setLeaderEpochAt(buffer: Buffer, position: number, epoch: number): void {
+  buffer.writeInt32BE(epoch, position + PARTITION_LEADER_EPOCH_OFFSET);
+}
