@@ -10,6 +10,7 @@ import { BrokerConfig } from './cluster/metadata/configs.js';
 import { FileMetadataStore } from './cluster/metadata/file-metadata-store.js';
 import { MemoryMetadataStore, type TopicMetadata } from './cluster/metadata/topic-registry.js';
 import { FaultInjectingFileSystem, realFileSystem, type FileSystem } from './storage/index.js';
+import { CONSUMER_OFFSETS_TOPIC, GroupCoordinator, groupConfigFrom } from './coordinator/index.js';
 import { createHandlers } from './server/kafka/handlers/index.js';
 import { KafkaServer } from './server/kafka/kafka-server.js';
 
@@ -74,15 +75,18 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     logger,
   });
   let server: KafkaServer;
+  let groups: GroupCoordinator | undefined;
   try {
+    groups = await openGroupCoordinator(cluster, config, logger);
     server = await KafkaServer.listen({
       host,
       port,
-      handlers: createHandlers({ cluster, now: Date.now }),
+      handlers: createHandlers({ cluster, now: Date.now, groups }),
       maxRequestBytes: config.number('socket.request.max.bytes'),
       logger,
     });
   } catch (error) {
+    await groups?.close();
     await cluster.close();
     throw error;
   }
@@ -109,6 +113,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       }),
     stop: () => {
       stopping ??= (async () => {
+        // Parked JoinGroup/SyncGroup requests are answered first, so draining is quick.
+        await groups.close();
         await server.close();
         await cluster.close();
         logger.info('broker stopped', { dataDir });
@@ -116,6 +122,27 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       return stopping;
     },
   };
+}
+
+/**
+ * Creates the internal topic `__consumer_offsets` when it is missing
+ * (offsets.topic.num.partitions partitions; compacted, and never deleted by retention
+ * until compaction exists) and loads the group coordinator from it.
+ */
+async function openGroupCoordinator(cluster: LocalCluster, config: BrokerConfig, logger: Logger): Promise<GroupCoordinator> {
+  const groupConfig = groupConfigFrom((name) => config.get(name));
+  const topic =
+    cluster.topic(CONSUMER_OFFSETS_TOPIC) ??
+    (await cluster.createTopic({
+      name: CONSUMER_OFFSETS_TOPIC,
+      partitions: groupConfig.offsetsTopicPartitions,
+      replicationFactor: -1,
+      configs: { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'retention.bytes': '-1', 'segment.bytes': '104857600' },
+    }));
+  const coordinator = new GroupCoordinator({ config: groupConfig, partitions: cluster.partitionsOf(topic.name), logger });
+  const stats = await coordinator.start();
+  logger.info('group coordinator loaded', { ...stats });
+  return coordinator;
 }
 
 function resolveDir(dir: string): string {

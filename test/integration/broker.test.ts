@@ -3,6 +3,7 @@
  * protocol's answers to bad input, in-order responses and long polls.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startBroker, type Broker } from '../../src/main.js';
 import { ApiKey, ErrorCode } from '../../src/protocol/kafka/index.js';
@@ -107,19 +108,22 @@ describe('broker over real sockets', () => {
   });
 
   it('answers an ApiVersions version above its own with error 35 in a v0 body', async () => {
-    const raw = await RawKafkaClient.connect(broker.port);
+    const socket = connect(broker.port, '127.0.0.1');
     // ApiVersions v9, correlation 5, client id "x", then bytes no schema defines.
     const body = Buffer.from('00120009000000050001780000', 'hex');
     const size = Buffer.alloc(4);
     size.writeInt32BE(body.length);
-    const reply = new Promise<Buffer>((resolve) => {
-      (raw as unknown as { socket: import('node:net').Socket }).socket.once('data', resolve);
-    });
-    raw.writeRaw(Buffer.concat([size, body]));
+    const reply = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    socket.write(Buffer.concat([size, body]));
     const frame = await reply;
     assert.equal(frame.readInt32BE(4), 5, 'correlation id');
     assert.equal(frame.readInt16BE(8), ErrorCode.UNSUPPORTED_VERSION);
-    raw.close();
+    const keys = frame.readInt32BE(10);
+    const apiVersionsKey = [...Array(keys).keys()].find(
+      (i) => frame.readInt16BE(14 + i * 6) === ApiKey.ApiVersions,
+    );
+    assert.notEqual(apiVersionsKey, undefined, 'the v0 body lists ApiVersions');
+    socket.destroy();
   });
 
   it('auto-creates a topic through Metadata and produces and fetches a batch', async () => {

@@ -62,10 +62,12 @@ export function groupConfigFrom(get: (name: string) => string | null): GroupCoor
   for (const [name, field, factor] of KEYS) {
     const raw = get(name);
     if (raw === null || raw.trim() === '') continue;
-    if (!/^\d+$/.test(raw.trim())) throw new Error(`${name}: '${raw}' is not a non-negative integer`);
+    if (!/^\d+$/.test(raw.trim()))
+      throw new Error(`${name}: '${raw}' is not a non-negative integer`);
     config[field] = Number(raw.trim()) * factor;
   }
-  if (config.offsetsTopicPartitions < 1) throw new Error('offsets.topic.num.partitions must be at least 1');
+  if (config.offsetsTopicPartitions < 1)
+    throw new Error('offsets.topic.num.partitions must be at least 1');
   if (config.minSessionTimeoutMs > config.maxSessionTimeoutMs) {
     throw new Error('group.min.session.timeout.ms is larger than group.max.session.timeout.ms');
   }

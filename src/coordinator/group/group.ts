@@ -109,7 +109,8 @@ export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 /** The longest rebalance timeout among the members (the join phase's limit). */
 export function rebalanceTimeoutOf(group: Group): number {
   let timeout = 0;
-  for (const member of group.members.values()) timeout = Math.max(timeout, member.rebalanceTimeoutMs);
+  for (const member of group.members.values())
+    timeout = Math.max(timeout, member.rebalanceTimeoutMs);
   return timeout;
 }
 
@@ -134,7 +135,9 @@ export function supportsProtocols(
   if (protocolType === '' || protocols.length === 0) return false;
   const others = [...group.members.values()].filter((m) => m.memberId !== joiningMemberId);
   if (group.state === 'Empty' || others.length === 0) {
-    return group.state === 'Empty' || group.protocolType === null || group.protocolType === protocolType;
+    return (
+      group.state === 'Empty' || group.protocolType === null || group.protocolType === protocolType
+    );
   }
   if (group.protocolType !== protocolType) return false;
   return protocols.some((p) => others.every((m) => m.protocols.some((q) => q.name === p.name)));
@@ -157,7 +160,9 @@ export function selectProtocol(group: Group): string | null {
     votes.set(vote, (votes.get(vote) ?? 0) + 1);
   }
   const leader = group.leaderId !== null ? group.members.get(group.leaderId) : undefined;
-  const order = (leader ?? members[0]!).protocols.map((p) => p.name).filter((n) => candidates.includes(n));
+  const order = (leader ?? members[0]!).protocols
+    .map((p) => p.name)
+    .filter((n) => candidates.includes(n));
   let best = order[0]!;
   for (const name of order) if ((votes.get(name) ?? 0) > (votes.get(best) ?? 0)) best = name;
   return best;
@@ -170,7 +175,10 @@ export function protocolMetadata(member: Member, protocolName: string | null): B
 
 /** Same protocols, in the same order, with the same metadata bytes? */
 export function sameProtocols(a: readonly MemberProtocol[], b: readonly MemberProtocol[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.metadata.equals(b[i]!.metadata));
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.name === b[i]!.name && p.metadata.equals(b[i]!.metadata))
+  );
 }
 
 /**

@@ -153,7 +153,11 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null): Coordina
     }
     if (version === 2) {
       const group = r.string();
-      return { kind: 'group', group, value: value === null ? null : decodeGroupValue(new Reader(value)) };
+      return {
+        kind: 'group',
+        group,
+        value: value === null ? null : decodeGroupValue(new Reader(value)),
+      };
     }
     return null;
   } catch (error) {
@@ -164,7 +168,8 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null): Coordina
 
 function decodeOffsetValue(r: Reader): OffsetValue {
   const version = r.int16();
-  if (version < 0 || version > 3) throw new CoordinatorRecordError(`offset value version ${version}`);
+  if (version < 0 || version > 3)
+    throw new CoordinatorRecordError(`offset value version ${version}`);
   const offset = r.int64();
   const leaderEpoch = version >= 3 ? r.int32() : -1;
   const metadata = r.string();
@@ -175,7 +180,8 @@ function decodeOffsetValue(r: Reader): OffsetValue {
 
 function decodeGroupValue(r: Reader): GroupValue {
   const version = r.int16();
-  if (version < 0 || version > 3) throw new CoordinatorRecordError(`group value version ${version}`);
+  if (version < 0 || version > 3)
+    throw new CoordinatorRecordError(`group value version ${version}`);
   const protocolType = r.string();
   const generationId = r.int32();
   const protocolName = r.nullableString();

@@ -1,7 +1,10 @@
 import type { LocalCluster } from '../../cluster/local-cluster.js';
+import type { GroupCoordinator } from '../../coordinator/index.js';
 
 /** What the Kafka handlers call into. Built once by the composition root (main.ts). */
 export interface KafkaServices {
   cluster: LocalCluster;
   now: () => number;
+  /** The group coordinator; without one the group APIs answer COORDINATOR_NOT_AVAILABLE. */
+  groups?: GroupCoordinator;
 }

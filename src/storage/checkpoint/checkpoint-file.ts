@@ -22,7 +22,11 @@ export async function writeCheckpoint(
   path: string,
   entries: readonly CheckpointEntry[],
 ): Promise<void> {
-  const lines = [String(CHECKPOINT_VERSION), String(entries.length), ...entries.map((e) => e.join(' '))];
+  const lines = [
+    String(CHECKPOINT_VERSION),
+    String(entries.length),
+    ...entries.map((e) => e.join(' ')),
+  ];
   await fs.writeFileAtomic(path, Buffer.from(lines.join('\n') + '\n', 'utf8'));
 }
 

@@ -16,14 +16,21 @@ export interface CleanShutdown {
   activeSize: number;
 }
 
-export async function writeCleanShutdown(fs: FileSystem, dir: string, state: CleanShutdown): Promise<void> {
+export async function writeCleanShutdown(
+  fs: FileSystem,
+  dir: string,
+  state: CleanShutdown,
+): Promise<void> {
   await writeCheckpoint(fs, join(dir, CLEAN_SHUTDOWN_MARKER), [
     [state.logEndOffset, state.activeBaseOffset, state.activeSize],
   ]);
 }
 
 /** Reads and removes the marker; null when there was none (or it was unreadable). */
-export async function takeCleanShutdown(fs: FileSystem, dir: string): Promise<CleanShutdown | null> {
+export async function takeCleanShutdown(
+  fs: FileSystem,
+  dir: string,
+): Promise<CleanShutdown | null> {
   const path = join(dir, CLEAN_SHUTDOWN_MARKER);
   let entries: number[][] | null;
   try {

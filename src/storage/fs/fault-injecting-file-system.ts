@@ -125,7 +125,11 @@ export class FaultInjectingFileSystem implements FileSystem {
     for (const write of this.#pending) {
       if (!options.tornWrites) continue;
       const total = write.buffers.reduce((sum, b) => sum + b.length, 0);
-      applyWrite(write.inode, concatPrefix(write.buffers, this.#nextRandom() % (total + 1)), write.position);
+      applyWrite(
+        write.inode,
+        concatPrefix(write.buffers, this.#nextRandom() % (total + 1)),
+        write.position,
+      );
     }
     this.#pending.clear();
     this.#generation++;
@@ -271,7 +275,11 @@ export class FaultInjectingFileSystem implements FileSystem {
   }
 
   /** For handles: the checks of #enter plus "this handle died in a crash". */
-  async enterHandle(op: FsOperation, path: string, generation: number): Promise<FaultRule | undefined> {
+  async enterHandle(
+    op: FsOperation,
+    path: string,
+    generation: number,
+  ): Promise<FaultRule | undefined> {
     if (generation !== this.#generation) throw ioError('FS_CRASHED', `${op} ${path}: crashed`);
     return this.#enter(op, path);
   }
@@ -285,7 +293,11 @@ export class FaultInjectingFileSystem implements FileSystem {
   }
 
   /** Applies a write now unless a crash intervenes before its turn. */
-  async write(handle: MemoryFileHandle, buffers: readonly Buffer[], position: number): Promise<number> {
+  async write(
+    handle: MemoryFileHandle,
+    buffers: readonly Buffer[],
+    position: number,
+  ): Promise<number> {
     const pending: PendingWrite = { inode: handle.inode, buffers, position };
     this.#pending.add(pending);
     let rule: FaultRule | undefined;
@@ -298,7 +310,11 @@ export class FaultInjectingFileSystem implements FileSystem {
     const count = rule ? Math.min(rule.bytes ?? 0, total) : total;
     applyWrite(handle.inode, concatPrefix(buffers, count), position);
     handle.inode.mtimeMs = this.#now();
-    if (rule && !rule.short) throw ioError(rule.error ?? 'EIO', `injected fault after ${count} bytes: writev ${handle.path}`);
+    if (rule && !rule.short)
+      throw ioError(
+        rule.error ?? 'EIO',
+        `injected fault after ${count} bytes: writev ${handle.path}`,
+      );
     return count;
   }
 
@@ -327,7 +343,13 @@ export class FaultInjectingFileSystem implements FileSystem {
     const dir = posix.dirname(path);
     const names = this.#dirs.get(dir);
     if (!names) throw ioError('ENOENT', `no such directory: ${dir}`);
-    const inode: Inode = { data: EMPTY, length: 0, durable: EMPTY, durableLength: 0, mtimeMs: this.#now() };
+    const inode: Inode = {
+      data: EMPTY,
+      length: 0,
+      durable: EMPTY,
+      durableLength: 0,
+      mtimeMs: this.#now(),
+    };
     this.#files.set(path, inode);
     names.add(posix.basename(path));
     return inode;
@@ -423,7 +445,8 @@ class MemoryFileHandle implements FileHandle {
     this.#checkOpen();
     this.#closed = true;
     this.#fs.handleClosed(this.generation);
-    if (this.#fs.isCurrent(this.generation)) await this.#fs.enterHandle('close', this.path, this.generation);
+    if (this.#fs.isCurrent(this.generation))
+      await this.#fs.enterHandle('close', this.path, this.generation);
   }
 
   async #enter(op: FsOperation): Promise<void> {

@@ -6,11 +6,19 @@
  */
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errorCode, type FileHandle, type FileStat, type FileSystem, type OpenMode } from './file-system.js';
+import {
+  errorCode,
+  ioError,
+  type FileHandle,
+  type FileStat,
+  type FileSystem,
+  type OpenMode,
+} from './file-system.js';
 
 class RealFileHandle implements FileHandle {
   readonly path: string;
-  readonly #fd: number;
+  /** -1 once closed: a stale descriptor number could name a file opened since. */
+  #fd: number;
 
   constructor(path: string, fd: number) {
     this.path = path;
@@ -19,6 +27,7 @@ class RealFileHandle implements FileHandle {
 
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     return new Promise((resolve, reject) => {
+      if (this.#fd < 0) return reject(closedHandle(this.path));
       fs.read(this.#fd, buffer, offset, length, position, (error, count) =>
         error ? reject(error) : resolve(count),
       );
@@ -27,6 +36,7 @@ class RealFileHandle implements FileHandle {
 
   writev(buffers: readonly Buffer[], position: number): Promise<number> {
     return new Promise((resolve, reject) => {
+      if (this.#fd < 0) return reject(closedHandle(this.path));
       fs.writev(this.#fd, buffers as Buffer[], position, (error, count) =>
         error ? reject(error) : resolve(count),
       );
@@ -35,27 +45,37 @@ class RealFileHandle implements FileHandle {
 
   sync(): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.#fd < 0) return reject(closedHandle(this.path));
       fs.fdatasync(this.#fd, (error) => (error ? reject(error) : resolve()));
     });
   }
 
   truncate(length: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.#fd < 0) return reject(closedHandle(this.path));
       fs.ftruncate(this.#fd, length, (error) => (error ? reject(error) : resolve()));
     });
   }
 
   size(): Promise<number> {
     return new Promise((resolve, reject) => {
+      if (this.#fd < 0) return reject(closedHandle(this.path));
       fs.fstat(this.#fd, (error, stats) => (error ? reject(error) : resolve(stats.size)));
     });
   }
 
   close(): Promise<void> {
     return new Promise((resolve, reject) => {
-      fs.close(this.#fd, (error) => (error ? reject(error) : resolve()));
+      const fd = this.#fd;
+      if (fd < 0) return reject(closedHandle(this.path));
+      this.#fd = -1;
+      fs.close(fd, (error) => (error ? reject(error) : resolve()));
     });
   }
+}
+
+function closedHandle(path: string): Error {
+  return ioError('EBADF', `handle closed: ${path}`);
 }
 
 class RealFileSystem implements FileSystem {

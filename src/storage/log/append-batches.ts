@@ -66,10 +66,16 @@ export function countOffsets(batches: Buffer, maxBatchBytes: number): number {
       throw new StorageError('CORRUPT_MESSAGE', `batch at byte ${at} claims ${size} bytes`);
     }
     if (magicAt(batches, at) !== CURRENT_MAGIC) {
-      throw new StorageError('CORRUPT_MESSAGE', `batch at byte ${at} has magic ${magicAt(batches, at)}`);
+      throw new StorageError(
+        'CORRUPT_MESSAGE',
+        `batch at byte ${at} has magic ${magicAt(batches, at)}`,
+      );
     }
     if (size > maxBatchBytes) {
-      throw new StorageError('RECORD_LIST_TOO_LARGE', `batch of ${size} bytes exceeds segment.bytes ${maxBatchBytes}`);
+      throw new StorageError(
+        'RECORD_LIST_TOO_LARGE',
+        `batch of ${size} bytes exceeds segment.bytes ${maxBatchBytes}`,
+      );
     }
     const delta = lastOffsetDeltaAt(batches, at);
     if (delta < 0) throw new StorageError('CORRUPT_MESSAGE', `negative lastOffsetDelta ${delta}`);
@@ -97,7 +103,8 @@ export function assignOffsets(
   while (at < batches.length) {
     const size = batchSizeAt(batches, at);
     setBaseOffsetAt(batches, at, offset);
-    if (options?.partitionLeaderEpoch !== undefined) setLeaderEpochAt(batches, at, options.partitionLeaderEpoch);
+    if (options?.partitionLeaderEpoch !== undefined)
+      setLeaderEpochAt(batches, at, options.partitionLeaderEpoch);
     if (options?.logAppendTime !== undefined) {
       new RecordBatchView(batches.subarray(at, at + size)).setMaxTimestamp(
         TimestampType.LOG_APPEND_TIME,

@@ -21,19 +21,40 @@ export const OFFSETS_HEADER_BYTES = LAST_OFFSET_DELTA_OFFSET + 4;
 /** Header bytes needed to read maxTimestamp too. */
 export const TIMESTAMPS_HEADER_BYTES = MAX_TIMESTAMP_OFFSET + 8;
 
+// Plain byte arithmetic rather than Buffer's read/write methods: these run for every
+// batch on the append and read paths, and skip the methods' argument validation. Callers
+// guarantee the bytes are in bounds (batch framing is checked before any of this).
+
+export function readInt32(buffer: Buffer, position: number): number {
+  return (
+    (buffer[position] << 24) |
+    (buffer[position + 1] << 16) |
+    (buffer[position + 2] << 8) |
+    buffer[position + 3]
+  );
+}
+
 export function readInt64(buffer: Buffer, position: number): number {
-  return buffer.readInt32BE(position) * TWO_32 + buffer.readUInt32BE(position + 4);
+  const low = readInt32(buffer, position + 4) >>> 0;
+  return readInt32(buffer, position) * TWO_32 + low;
+}
+
+export function writeInt32(buffer: Buffer, value: number, position: number): void {
+  buffer[position] = value >>> 24;
+  buffer[position + 1] = value >>> 16;
+  buffer[position + 2] = value >>> 8;
+  buffer[position + 3] = value;
 }
 
 export function writeInt64(buffer: Buffer, value: number, position: number): void {
   const high = Math.floor(value / TWO_32);
-  buffer.writeInt32BE(high, position);
-  buffer.writeUInt32BE(value - high * TWO_32, position + 4);
+  writeInt32(buffer, high, position);
+  writeInt32(buffer, value - high * TWO_32, position + 4);
 }
 
 /** LOG_OVERHEAD + batchLength: the batch's whole size. */
 export function batchSizeAt(buffer: Buffer, position: number): number {
-  return LOG_OVERHEAD + buffer.readInt32BE(position + BATCH_LENGTH_OFFSET);
+  return LOG_OVERHEAD + readInt32(buffer, position + BATCH_LENGTH_OFFSET);
 }
 
 export function baseOffsetAt(buffer: Buffer, position: number): number {
@@ -41,7 +62,7 @@ export function baseOffsetAt(buffer: Buffer, position: number): number {
 }
 
 export function lastOffsetDeltaAt(buffer: Buffer, position: number): number {
-  return buffer.readInt32BE(position + LAST_OFFSET_DELTA_OFFSET);
+  return readInt32(buffer, position + LAST_OFFSET_DELTA_OFFSET);
 }
 
 export function lastOffsetAt(buffer: Buffer, position: number): number {
@@ -53,11 +74,11 @@ export function maxTimestampAt(buffer: Buffer, position: number): number {
 }
 
 export function magicAt(buffer: Buffer, position: number): number {
-  return buffer.readInt8(position + MAGIC_OFFSET);
+  return (buffer[position + MAGIC_OFFSET] << 24) >> 24;
 }
 
 export function leaderEpochAt(buffer: Buffer, position: number): number {
-  return buffer.readInt32BE(position + PARTITION_LEADER_EPOCH_OFFSET);
+  return readInt32(buffer, position + PARTITION_LEADER_EPOCH_OFFSET);
 }
 
 /** Assigns the batch's baseOffset. Outside the CRC: the stored CRC stays valid. */
@@ -67,5 +88,5 @@ export function setBaseOffsetAt(buffer: Buffer, position: number, offset: number
 
 /** Stamps the leader epoch. Outside the CRC. */
 export function setLeaderEpochAt(buffer: Buffer, position: number, epoch: number): void {
-  buffer.writeInt32BE(epoch, position + PARTITION_LEADER_EPOCH_OFFSET);
+  writeInt32(buffer, epoch, position + PARTITION_LEADER_EPOCH_OFFSET);
 }

@@ -70,7 +70,8 @@ export class FileHandlePool {
   async acquire(file: PooledFile): Promise<FileHandle> {
     const ready = this.tryAcquire(file);
     if (ready) return ready;
-    if (file.retired) throw new StorageError('STORAGE_CLOSED', `segment file retired: ${file.path}`);
+    if (file.retired)
+      throw new StorageError('STORAGE_CLOSED', `segment file retired: ${file.path}`);
     file.users++;
     try {
       file.opening ??= this.#openFile(file);
@@ -133,7 +134,10 @@ export class FileHandlePool {
     try {
       await handle.close();
     } catch (error) {
-      this.#logger?.warn('closing a segment file failed', { path: file.path, error: String(error) });
+      this.#logger?.warn('closing a segment file failed', {
+        path: file.path,
+        error: String(error),
+      });
     }
   }
 }

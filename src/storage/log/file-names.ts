@@ -34,7 +34,11 @@ export function segmentPaths(
   baseOffset: number,
 ): { log: string; index: string; timeIndex: string } {
   const stem = join(dir, offsetName(baseOffset));
-  return { log: stem + LOG_SUFFIX, index: stem + INDEX_SUFFIX, timeIndex: stem + TIME_INDEX_SUFFIX };
+  return {
+    log: stem + LOG_SUFFIX,
+    index: stem + INDEX_SUFFIX,
+    timeIndex: stem + TIME_INDEX_SUFFIX,
+  };
 }
 
 /** `{ offset, kind }` for a segment, index or snapshot file name; null for anything else. */

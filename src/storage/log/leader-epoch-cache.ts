@@ -130,18 +130,19 @@ export class LeaderEpochCache {
 
   /** Persists pending changes; writes are serialized. */
   flush(): Promise<void> {
-    const run = this.#writing.catch(() => undefined).then(async () => {
-      if (!this.#dirty) return;
-      this.#dirty = false;
-      try {
-        await this.#persist(this.#entries.slice());
-      } catch (error) {
-        this.#dirty = true;
-        throw error;
-      }
-    });
+    const run = this.#writing
+      .catch(() => undefined)
+      .then(async () => {
+        if (!this.#dirty) return;
+        this.#dirty = false;
+        try {
+          await this.#persist(this.#entries.slice());
+        } catch (error) {
+          this.#dirty = true;
+          throw error;
+        }
+      });
     this.#writing = run;
     return run;
   }
-
 }

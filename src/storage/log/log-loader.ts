@@ -17,14 +17,22 @@
  * 5. The log start offset, leader-epoch cache and producer snapshots are made to agree
  *    with the recovered log end offset.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import { takeCleanShutdown, type CleanShutdown } from '../checkpoint/clean-shutdown-marker.js';
-import { readLeaderEpochs } from '../checkpoint/leader-epoch-checkpoint.js';
-import { readLogStartOffset, readRecoveryPoint, writeRecoveryPoint } from '../checkpoint/offset-checkpoints.js';
+import {
+  readLogStartOffset,
+  readRecoveryPoint,
+  writeRecoveryPoint,
+} from '../checkpoint/offset-checkpoints.js';
 import { readFully } from '../fs/file-system.js';
 import { TEMP_SUFFIX, parseOffsetName } from './file-names.js';
-import { leaderEpochAt, baseOffsetAt, maxTimestampAt, TIMESTAMPS_HEADER_BYTES } from './batch-header.js';
+import {
+  leaderEpochAt,
+  baseOffsetAt,
+  maxTimestampAt,
+  TIMESTAMPS_HEADER_BYTES,
+} from './batch-header.js';
 import type { LeaderEpochCache } from './leader-epoch-cache.js';
 import { LogSegment, type SegmentContext } from './segment.js';
 import { TIME_INDEX_ENTRY_SIZE, lastTimeIndexEntry } from './time-index.js';
@@ -59,9 +67,9 @@ export interface LoadedLog {
 }
 
 /**
- * Loads the log in `context.dir`. `epochs` starts empty; it is filled from the
- * checkpoint and recovery and left trimmed to the recovered log (persisting is the
- * caller's job).
+ * Loads the log in `context.dir`. `epochs` holds the checkpoint's entries; recovery adds
+ * the epochs of the batches it scans and trims it to the recovered log (persisting it
+ * is the caller's job).
  */
 export async function loadLog(
   context: SegmentContext,
@@ -70,7 +78,10 @@ export async function loadLog(
   logger: Logger,
 ): Promise<LoadedLog> {
   const { fs, dir } = context;
-  await fs.mkdir(dir);
+  if ((await fs.stat(dir)) === null) {
+    await fs.mkdir(dir);
+    await fs.syncDir(dirname(dir));
+  }
   const files = await listFiles(context);
   const marker = await takeCleanShutdown(fs, dir);
   const logStartCheckpoint = await readLogStartOffset(fs, dir);
@@ -90,11 +101,13 @@ export async function loadLog(
     segment.modifiedMs = stat?.mtimeMs ?? now;
     segments.push(segment);
   }
-  if (segments.length === 0) segments.push(await LogSegment.create(context, logStartCheckpoint ?? 0, now));
+  if (segments.length === 0)
+    segments.push(await LogSegment.create(context, logStartCheckpoint ?? 0, now));
   report.cleanShutdown = matches(marker, segments.at(-1)!);
 
-  for (const entry of await readLeaderEpochs(fs, dir)) epochs.assignInMemory(entry.epoch, entry.startOffset);
-  const firstToRecover = report.cleanShutdown ? segments.length : recoveryStart(segments, recoveryPoint);
+  const firstToRecover = report.cleanShutdown
+    ? segments.length
+    : recoveryStart(segments, recoveryPoint);
   for (let i = 0; i < segments.length - 1; i++) {
     segments[i].nextOffset = segments[i + 1].baseOffset;
     if (i < firstToRecover) await openClosedSegment(segments[i], report);
@@ -142,7 +155,10 @@ async function listFiles(context: SegmentContext): Promise<DirectoryFiles> {
   for (const name of names) {
     const parsed = parseOffsetName(name);
     if (name.endsWith(TEMP_SUFFIX)) await fs.unlink(join(dir, name));
-    else if ((parsed?.kind === 'index' || parsed?.kind === 'timeindex') && !logs.has(parsed.offset)) {
+    else if (
+      (parsed?.kind === 'index' || parsed?.kind === 'timeindex') &&
+      !logs.has(parsed.offset)
+    ) {
       await fs.unlink(join(dir, name));
     }
   }
@@ -153,7 +169,11 @@ async function listFiles(context: SegmentContext): Promise<DirectoryFiles> {
 }
 
 function matches(marker: CleanShutdown | null, last: LogSegment): boolean {
-  return marker !== null && marker.activeBaseOffset === last.baseOffset && marker.activeSize === last.size;
+  return (
+    marker !== null &&
+    marker.activeBaseOffset === last.baseOffset &&
+    marker.activeSize === last.size
+  );
 }
 
 /** Index of the segment holding the recovery point: it and all later ones get scanned. */
@@ -186,7 +206,11 @@ async function openClosedSegment(segment: LogSegment, report: RecoveryReport): P
   if (timeStat.size === 0) return segment.setMaxTimestamp(null);
   const handle = await fs.open(segment.paths.timeIndex, 'r');
   try {
-    const tail = await readFully(handle, timeStat.size - TIME_INDEX_ENTRY_SIZE, TIME_INDEX_ENTRY_SIZE);
+    const tail = await readFully(
+      handle,
+      timeStat.size - TIME_INDEX_ENTRY_SIZE,
+      TIME_INDEX_ENTRY_SIZE,
+    );
     segment.setMaxTimestamp(lastTimeIndexEntry(segment.baseOffset, tail));
   } finally {
     await handle.close();
@@ -208,8 +232,23 @@ async function recoverSegments(
     const segment = segments[i];
     const result = await segment.rebuild(0, segment.size, true, assignEpoch);
     report.recoveredSegments++;
-    const lastKept = result.problem !== null || i === segments.length - 1;
-    if (result.problem !== null) await truncateInvalidTail(segment, result.end, result.problem, report);
+    const next = segments[i + 1];
+    // A power loss can empty an unsynced segment while a later one survives: cut the
+    // log at the hole rather than leave offsets missing in its middle.
+    const hole =
+      result.problem === null && next !== undefined && segment.nextOffset !== next.baseOffset;
+    const lastKept = result.problem !== null || hole || next === undefined;
+    if (result.problem !== null)
+      await truncateInvalidTail(segment, result.end, result.problem, report);
+    if (hole) {
+      report.truncated = {
+        segmentBaseOffset: next.baseOffset,
+        position: 0,
+        bytes: next.size,
+        logEndOffset: segment.nextOffset,
+        reason: `offsets ${segment.nextOffset} to ${next.baseOffset - 1} are missing`,
+      };
+    }
     if (!lastKept) {
       segment.seal();
       await segment.sync();
@@ -221,7 +260,11 @@ async function recoverSegments(
 }
 
 /** After a clean shutdown: verify the last segment from its last index entry on. */
-async function verifyTail(segments: LogSegment[], report: RecoveryReport, epochs: LeaderEpochCache): Promise<number> {
+async function verifyTail(
+  segments: LogSegment[],
+  report: RecoveryReport,
+  epochs: LeaderEpochCache,
+): Promise<number> {
   const last = segments.at(-1)!;
   await last.loadIndexes();
   const from = last.loadedOffsetIndex.lastEntry()?.position ?? 0;
@@ -262,9 +305,18 @@ async function firstBatchTime(segment: LogSegment, now: number): Promise<number>
   return timestamp >= 0 && timestamp <= now ? timestamp : now;
 }
 
-function logReport(logger: Logger, dir: string, report: RecoveryReport, logEndOffset: number): void {
+function logReport(
+  logger: Logger,
+  dir: string,
+  report: RecoveryReport,
+  logEndOffset: number,
+): void {
   if (report.truncated) {
-    logger.warn('recovery truncated the log', { dir, ...report.truncated, deletedSegments: report.deletedSegments });
+    logger.warn('recovery truncated the log', {
+      dir,
+      ...report.truncated,
+      deletedSegments: report.deletedSegments,
+    });
   }
   if (!report.cleanShutdown || report.rebuiltIndexes > 0) {
     logger.info('recovered log', {

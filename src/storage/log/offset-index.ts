@@ -35,7 +35,10 @@ export class OffsetIndex extends SparseIndex {
   /** Adds an entry; offsets and positions must increase. */
   append(lastOffset: number, position: number): void {
     const count = this.entryCount;
-    if (count > 0 && (lastOffset <= this.keyAt(count - 1) || position <= this.positionAt(count - 1))) {
+    if (
+      count > 0 &&
+      (lastOffset <= this.keyAt(count - 1) || position <= this.positionAt(count - 1))
+    ) {
       throw new CorruptIndexError(`entry (${lastOffset}, ${position}) out of order`);
     }
     const slot = this.appendSlot();

@@ -48,7 +48,7 @@ export async function scanBatches(
   options: ScanOptions,
   visit: BatchVisitor,
 ): Promise<ScanResult> {
-  let chunk = Buffer.alloc(0);
+  let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = options.from;
   let position = options.from;
   let minOffset = options.minOffset;
@@ -67,7 +67,11 @@ export async function scanBatches(
     if (size < LOG_OVERHEAD + MIN_BATCH_LENGTH) return stop(`invalid batch length ${size}`);
     if (position + size > options.to) return stop(`batch of ${size} bytes runs past the end`);
     if (at + size > chunk.length) {
-      chunk = await readFully(handle, position, Math.min(Math.max(CHUNK_BYTES, size), options.to - position));
+      chunk = await readFully(
+        handle,
+        position,
+        Math.min(Math.max(CHUNK_BYTES, size), options.to - position),
+      );
       chunkStart = position;
       at = 0;
       if (chunk.length < size) return stop('file shorter than expected');
@@ -93,7 +97,8 @@ function checkBatch(
   if (magic !== CURRENT_MAGIC) return `magic ${magic}`;
   if (verifyCrc) {
     const stored = buffer.readUInt32BE(at + CRC_OFFSET);
-    if (crc32c(buffer.subarray(at + ATTRIBUTES_OFFSET, at + size)) !== stored) return 'CRC mismatch';
+    if (crc32c(buffer.subarray(at + ATTRIBUTES_OFFSET, at + size)) !== stored)
+      return 'CRC mismatch';
   }
   const baseOffset = baseOffsetAt(buffer, at);
   if (baseOffset < minOffset) return `offset ${baseOffset} below ${minOffset}`;

@@ -52,7 +52,12 @@ export class LogSegment {
   #loading: Promise<void> | null = null;
   #bytesSinceIndexEntry = 0;
 
-  private constructor(context: SegmentContext, baseOffset: number, size: number, createdMs: number) {
+  private constructor(
+    context: SegmentContext,
+    baseOffset: number,
+    size: number,
+    createdMs: number,
+  ) {
     this.context = context;
     this.baseOffset = baseOffset;
     this.paths = segmentPaths(context.dir, baseOffset);
@@ -65,18 +70,31 @@ export class LogSegment {
     this.modifiedMs = createdMs;
   }
 
-  /** Creates the empty `.log` file of a new segment (replacing any stale one). */
-  static async create(context: SegmentContext, baseOffset: number, now: number): Promise<LogSegment> {
+  /**
+   * Creates the empty `.log` file of a new segment (replacing any stale one) and makes
+   * its directory entry durable, so an fsync of its data is enough to keep it.
+   */
+  static async create(
+    context: SegmentContext,
+    baseOffset: number,
+    now: number,
+  ): Promise<LogSegment> {
     const segment = new LogSegment(context, baseOffset, 0, now);
     const handle = await context.fs.open(segment.paths.log, 'w+');
     context.pool.adopt(segment.file, handle);
+    await context.fs.syncDir(context.dir);
     segment.#offsetIndex = new OffsetIndex(baseOffset);
     segment.#timeIndex = new TimeIndex(baseOffset);
     return segment;
   }
 
   /** A segment found on disk; its indexes load on first use. */
-  static existing(context: SegmentContext, baseOffset: number, size: number, now: number): LogSegment {
+  static existing(
+    context: SegmentContext,
+    baseOffset: number,
+    size: number,
+    now: number,
+  ): LogSegment {
     return new LogSegment(context, baseOffset, size, now);
   }
 
@@ -104,7 +122,8 @@ export class LogSegment {
 
   /** Adds the final time-index entry (the segment's maximum) when it stops being active. */
   seal(): void {
-    if (this.maxTimestamp >= 0) this.#timeIndex?.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    if (this.maxTimestamp >= 0)
+      this.#timeIndex?.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
   }
 
   /** Loads both indexes (closed segments), rebuilding them from the log when needed. */
@@ -228,12 +247,16 @@ export class LogSegment {
   async #load(): Promise<void> {
     const fs = this.context.fs;
     try {
-      const [offsets, times] = await Promise.all([fs.readFile(this.paths.index), fs.readFile(this.paths.timeIndex)]);
+      const [offsets, times] = await Promise.all([
+        fs.readFile(this.paths.index),
+        fs.readFile(this.paths.timeIndex),
+      ]);
       this.#offsetIndex = OffsetIndex.load(this.baseOffset, offsets, Math.max(this.size, 1));
       this.#timeIndex = TimeIndex.load(this.baseOffset, times);
       return;
     } catch (error) {
-      if (!(error instanceof CorruptIndexError) && (error as { code?: string }).code !== 'ENOENT') throw error;
+      if (!(error instanceof CorruptIndexError) && (error as { code?: string }).code !== 'ENOENT')
+        throw error;
     }
     await this.rebuild(0, this.size, false);
     this.seal();

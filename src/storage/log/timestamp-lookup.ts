@@ -46,7 +46,8 @@ export async function maxTimestampOffset(
 ): Promise<TimestampAndOffset | null> {
   let best: LogSegment | null = null;
   for (const segment of segments) {
-    if (segment.size > 0 && (best === null || segment.maxTimestamp > best.maxTimestamp)) best = segment;
+    if (segment.size > 0 && (best === null || segment.maxTimestamp > best.maxTimestamp))
+      best = segment;
   }
   if (best === null || best.maxTimestamp < 0) return null;
   const position = (await best.offsetIndex()).lookup(best.offsetOfMaxTimestamp);
@@ -62,7 +63,7 @@ async function scanForTimestamp(
   logStartOffset: number,
 ): Promise<{ batch: Buffer } | null> {
   const end = segment.size;
-  let window = Buffer.alloc(0);
+  let window: Buffer = Buffer.alloc(0);
   let windowStart = position;
   while (position + TIMESTAMPS_HEADER_BYTES <= end) {
     let at = position - windowStart;
@@ -73,7 +74,10 @@ async function scanForTimestamp(
     }
     const size = batchSizeAt(window, at);
     if (maxTimestampAt(window, at) >= timestamp && lastOffsetAt(window, at) >= logStartOffset) {
-      const batch = at + size <= window.length ? window.subarray(at, at + size) : await segment.read(position, size);
+      const batch =
+        at + size <= window.length
+          ? window.subarray(at, at + size)
+          : await segment.read(position, size);
       return { batch };
     }
     position += size;
@@ -82,7 +86,11 @@ async function scanForTimestamp(
 }
 
 /** The first record in `batch` at or after the log start with timestamp >= `timestamp`. */
-async function refine(batch: Buffer, timestamp: number, logStartOffset: number): Promise<TimestampAndOffset> {
+async function refine(
+  batch: Buffer,
+  timestamp: number,
+  logStartOffset: number,
+): Promise<TimestampAndOffset> {
   const fallback = {
     offset: Math.max(Number(batch.readBigInt64BE(0)), logStartOffset),
     timestamp: maxTimestampAt(batch, 0),

@@ -61,8 +61,13 @@ describe('confluent-kafka-python (librdkafka 2.0.2)', () => {
     await writeJsonLines(input, records);
     await run(
       PYTHON,
-      [SCRIPT, 'produce', '--bootstrap', test.bootstrap, '--topic', TOPIC]
-        .concat(['--records', input, '--acks', output, '--idempotent']),
+      [SCRIPT, 'produce', '--bootstrap', test.bootstrap, '--topic', TOPIC].concat([
+        '--records',
+        input,
+        '--acks',
+        output,
+        '--idempotent',
+      ]),
       { timeoutMs: 90_000 },
     );
     acks = await readJsonLines<Ack>(output);
@@ -84,8 +89,14 @@ describe('confluent-kafka-python (librdkafka 2.0.2)', () => {
     const output = join(files.dir, 'consumed.jsonl');
     await run(
       PYTHON,
-      [SCRIPT, 'consume', '--bootstrap', test.bootstrap, '--topic', TOPIC]
-        .concat(['--partitions', String(PARTITIONS), '--expect', String(COUNT), '--out', output]),
+      [SCRIPT, 'consume', '--bootstrap', test.bootstrap, '--topic', TOPIC].concat([
+        '--partitions',
+        String(PARTITIONS),
+        '--expect',
+        String(COUNT),
+        '--out',
+        output,
+      ]),
       { timeoutMs: 90_000 },
     );
     const consumed = await readJsonLines<ConsumedRecord>(output);

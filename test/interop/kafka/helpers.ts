@@ -328,14 +328,15 @@ export async function readStoredTopic(port: number, topic: string): Promise<Stor
             baseOffset: batch.baseOffset,
             codec: CODEC_NAMES[batch.compression]!,
             producerId: batch.producerId,
-            timestampType: batch.timestampType === TimestampType.LOG_APPEND_TIME ? 'append' : 'create',
+            timestampType:
+              batch.timestampType === TimestampType.LOG_APPEND_TIME ? 'append' : 'create',
             recordCodecs: new Set(),
           };
           result.batches.push(stored);
           for (const record of await readRecords(batch)) {
             if (record.offset < offset) continue;
             const value = record.value === null ? null : record.value.toString();
-            if (value !== null && /^v\d+:[a-z]+:/.test(value)) {
+            if (value !== null && /^v\d+:[a-z0-9]+:/.test(value)) {
               stored.recordCodecs.add(codecOfValue({ value }));
             }
             result.records.push({
@@ -408,7 +409,9 @@ export function assertProducerIds(stored: StoredTopic, idempotent: boolean): voi
 // ---------------------------------------------------------------------------------------
 // Files and processes
 
-export async function makeTempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
+export async function makeTempDir(
+  prefix: string,
+): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `weir-interop-${prefix}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -472,7 +475,8 @@ export function run(
       };
       if (code === 0) resolve(result);
       else {
-        const why = signal === 'SIGKILL' ? `timed out after ${options.timeoutMs} ms` : `exit ${code}`;
+        const why =
+          signal === 'SIGKILL' ? `timed out after ${options.timeoutMs} ms` : `exit ${code}`;
         reject(
           new Error(
             `${command} ${args.join(' ')}: ${why}\n--- stderr (tail) ---\n${result.stderr.slice(-4000)}` +

@@ -16,7 +16,7 @@
  * Errors: unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION; a partition named twice
  * in one request → INVALID_REQUEST (every occurrence); CurrentLeaderEpoch newer than this
  * broker's (always 0 in single-node mode) → UNKNOWN_LEADER_EPOCH; a negative timestamp
- * other than -1/-2/-3 → INVALID_REQUEST.
+ * other than -1/-2/-3 → INVALID_REQUEST; a storage failure → KAFKA_STORAGE_ERROR.
  *
  * Version notes: v1 is the KIP-896 floor (single offset per partition); v2+ IsolationLevel;
  * v4+ CurrentLeaderEpoch in requests and LeaderEpoch in responses (0 when an offset was
@@ -121,6 +121,11 @@ export function listOffsetsHandler(
           try {
             partitions.push(await lookUp(partition, p, fetchableEnd));
           } catch (error) {
+            if (cluster.partition(topic.name, index) !== partition) {
+              // Deleted meanwhile: its log was closed under the lookup.
+              partitions.push(answer(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+              continue;
+            }
             context.logger.error('ListOffsets failed', {
               topic: topic.name,
               partition: index,

@@ -96,10 +96,16 @@ function overridesOf(topic: CreateTopicsRequestCreatableTopic): Record<string, s
   const configs: Record<string, string> = {};
   for (const { name, value } of topic.configs) {
     if (value === null) {
-      throw new Rejected(ErrorCode.INVALID_CONFIG, `null value not supported for topic config '${name}'`);
+      throw new Rejected(
+        ErrorCode.INVALID_CONFIG,
+        `null value not supported for topic config '${name}'`,
+      );
     }
     if (Object.hasOwn(configs, name)) {
-      throw new Rejected(ErrorCode.INVALID_CONFIG, `topic config '${name}' is given more than once`);
+      throw new Rejected(
+        ErrorCode.INVALID_CONFIG,
+        `topic config '${name}' is given more than once`,
+      );
     }
     configs[name] = value;
   }
@@ -135,7 +141,9 @@ export function createTopicsHandler(
       created = await cluster.createTopic(
         {
           name: topic.name,
-          partitions: manual ? assignedPartitions(topic, cluster.endpoint.nodeId) : topic.numPartitions,
+          partitions: manual
+            ? assignedPartitions(topic, cluster.endpoint.nodeId)
+            : topic.numPartitions,
           replicationFactor: manual ? 1 : topic.replicationFactor,
           configs: overridesOf(topic),
         },
@@ -164,7 +172,9 @@ export function createTopicsHandler(
     const topics: TopicResult[] = [];
     for (const topic of request.topics) {
       if (counts.get(topic.name)! > 1) {
-        topics.push(failure(topic.name, ErrorCode.INVALID_REQUEST, 'found multiple entries for this topic'));
+        topics.push(
+          failure(topic.name, ErrorCode.INVALID_REQUEST, 'found multiple entries for this topic'),
+        );
         continue;
       }
       try {

@@ -61,9 +61,18 @@ export function deleteTopicsHandler(
     for (const { name, topicId } of requested) {
       const byId = topicId !== ZERO_UUID;
       if (name === null && !byId) {
-        responses.push(result(null, topicId, ErrorCode.INVALID_REQUEST, 'neither topic name nor id was given'));
+        responses.push(
+          result(null, topicId, ErrorCode.INVALID_REQUEST, 'neither topic name nor id was given'),
+        );
       } else if (name !== null && byId) {
-        responses.push(result(name, topicId, ErrorCode.INVALID_REQUEST, 'give a topic name or a topic id, not both'));
+        responses.push(
+          result(
+            name,
+            topicId,
+            ErrorCode.INVALID_REQUEST,
+            'give a topic name or a topic id, not both',
+          ),
+        );
       } else if (name !== null && names.get(name)! > 1) {
         responses.push(result(name, topicId, ErrorCode.INVALID_REQUEST, 'duplicate topic name'));
       } else if (byId && ids.get(topicId)! > 1) {
@@ -73,7 +82,9 @@ export function deleteTopicsHandler(
       } else {
         const topic = cluster.topicById(topicId);
         if (!topic) {
-          responses.push(result(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID, `unknown topic id ${topicId}`));
+          responses.push(
+            result(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID, `unknown topic id ${topicId}`),
+          );
         } else {
           responses.push(await deleteByName(topic.name, topicId));
         }

@@ -44,7 +44,11 @@ const LAST_BUMPABLE_EPOCH = 32765;
 /** Producer ids whose latest epoch is remembered for bumps (oldest forgotten first). */
 const REMEMBERED_PRODUCERS = 100_000;
 
-function response(errorCode: number, producerId = NO_PRODUCER_ID, producerEpoch = NO_PRODUCER_EPOCH): InitProducerIdResponse {
+function response(
+  errorCode: number,
+  producerId = NO_PRODUCER_ID,
+  producerEpoch = NO_PRODUCER_EPOCH,
+): InitProducerIdResponse {
   return {
     throttleTimeMs: 0,
     errorCode,
@@ -83,7 +87,11 @@ export function initProducerIdHandler(
     const hasId = producerId !== NO_PRODUCER_ID;
     const hasEpoch = producerEpoch !== NO_PRODUCER_EPOCH;
     if (hasId !== hasEpoch) return response(ErrorCode.INVALID_REQUEST);
-    if (hasId && latestEpochs.get(producerId) === producerEpoch && producerEpoch <= LAST_BUMPABLE_EPOCH) {
+    if (
+      hasId &&
+      latestEpochs.get(producerId) === producerEpoch &&
+      producerEpoch <= LAST_BUMPABLE_EPOCH
+    ) {
       remember(producerId, producerEpoch + 1);
       return response(ErrorCode.NONE, producerId, producerEpoch + 1);
     }

@@ -30,7 +30,12 @@ const LEADER_EPOCH = 0;
 
 type EpochEndOffset = OffsetForLeaderEpochResponseEpochEndOffset;
 
-function result(partition: number, errorCode: number, leaderEpoch = -1, endOffset = -1): EpochEndOffset {
+function result(
+  partition: number,
+  errorCode: number,
+  leaderEpoch = -1,
+  endOffset = -1,
+): EpochEndOffset {
   return { errorCode, partition, leaderEpoch, endOffset: BigInt(endOffset) };
 }
 
@@ -46,7 +51,8 @@ export function offsetForLeaderEpochHandler(
       partitions: topic.partitions.map((p) => {
         const partition = cluster.partition(topic.topic, p.partition);
         if (!partition) return result(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        if (p.currentLeaderEpoch > LEADER_EPOCH) return result(p.partition, ErrorCode.UNKNOWN_LEADER_EPOCH);
+        if (p.currentLeaderEpoch > LEADER_EPOCH)
+          return result(p.partition, ErrorCode.UNKNOWN_LEADER_EPOCH);
         if (p.leaderEpoch < 0) return result(p.partition, ErrorCode.NONE);
         return result(p.partition, ErrorCode.NONE, LEADER_EPOCH, partition.logEndOffset);
       }),

@@ -78,7 +78,8 @@ export function unsupportedResourceType(resourceType: number): string | null {
 export function brokerResourceProblem(cluster: LocalCluster, resourceName: string): string | null {
   if (resourceName === '') return null;
   const nodeId = cluster.endpoint.nodeId;
-  if (!/^-?\d+$/.test(resourceName)) return `broker id must be an integer, but it is: ${resourceName}`;
+  if (!/^-?\d+$/.test(resourceName))
+    return `broker id must be an integer, but it is: ${resourceName}`;
   if (Number(resourceName) !== nodeId) {
     return `unexpected broker id, expected ${nodeId} or empty string, but received ${resourceName}`;
   }
@@ -118,13 +119,18 @@ function entry(
     readOnly,
     configSource: resolved.source,
     isSensitive: sensitive,
-    synonyms: options.includeSynonyms ? synonyms.map((s) => (sensitive ? { ...s, value: null } : s)) : [],
+    synonyms: options.includeSynonyms
+      ? synonyms.map((s) => (sensitive ? { ...s, value: null } : s))
+      : [],
     configType: CONFIG_TYPE_IDS[definition.type],
     documentation: options.includeDocumentation ? definition.documentation : null,
   };
 }
 
-function wanted(keys: string[] | null, definitions: readonly ConfigDefinition[]): ConfigDefinition[] {
+function wanted(
+  keys: string[] | null,
+  definitions: readonly ConfigDefinition[],
+): ConfigDefinition[] {
   if (keys === null) return [...definitions];
   const set = new Set(keys);
   return definitions.filter((d) => set.has(d.name));
@@ -143,7 +149,11 @@ export function describeConfigsHandler(
     if (resolved.source === ConfigSource.STATIC_BROKER_CONFIG) {
       synonyms.push({ name, value: resolved.value, source: ConfigSource.STATIC_BROKER_CONFIG });
     }
-    synonyms.push({ name, value: resolved.definition.defaultValue, source: ConfigSource.DEFAULT_CONFIG });
+    synonyms.push({
+      name,
+      value: resolved.definition.defaultValue,
+      source: ConfigSource.DEFAULT_CONFIG,
+    });
     return synonyms;
   }
 
@@ -157,12 +167,20 @@ export function describeConfigsHandler(
       const synonyms: Synonym[] = [];
       const override = topic.configs[definition.name];
       if (override !== undefined) {
-        synonyms.push({ name: definition.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+        synonyms.push({
+          name: definition.name,
+          value: override,
+          source: ConfigSource.DYNAMIC_TOPIC_CONFIG,
+        });
       }
       if (definition.brokerKey) {
         synonyms.push(...brokerSynonyms(definition.brokerKey));
       } else {
-        synonyms.push({ name: definition.name, value: definition.defaultValue, source: ConfigSource.DEFAULT_CONFIG });
+        synonyms.push({
+          name: definition.name,
+          value: definition.defaultValue,
+          source: ConfigSource.DEFAULT_CONFIG,
+        });
       }
       return entry(resolved, definition.readOnly ?? false, synonyms, options);
     });
@@ -175,7 +193,12 @@ export function describeConfigsHandler(
     // "" is the cluster-wide dynamic default: Weir has no dynamic broker configs.
     if (resource.resourceName === '') return [];
     return wanted(resource.configurationKeys, BROKER_CONFIGS).map((definition) =>
-      entry(cluster.config.resolve(definition.name)!, true, brokerSynonyms(definition.name), options),
+      entry(
+        cluster.config.resolve(definition.name)!,
+        true,
+        brokerSynonyms(definition.name),
+        options,
+      ),
     );
   }
 

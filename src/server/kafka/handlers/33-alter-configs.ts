@@ -39,7 +39,8 @@ export function duplicateResources(
   resources: readonly { resourceType: number; resourceName: string }[],
 ): (resource: { resourceType: number; resourceName: string }) => boolean {
   const counts = new Map<string, number>();
-  const key = (r: { resourceType: number; resourceName: string }) => `${r.resourceType}:${r.resourceName}`;
+  const key = (r: { resourceType: number; resourceName: string }) =>
+    `${r.resourceType}:${r.resourceName}`;
   for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
   return (r) => counts.get(key(r))! > 1;
 }
@@ -68,18 +69,25 @@ export function alterConfigsHandler(
     const unsupported = unsupportedResourceType(resource.resourceType);
     if (unsupported !== null) return [ErrorCode.INVALID_REQUEST, unsupported];
     const duplicate = duplicateKey(resource.configs);
-    if (duplicate !== null) return [ErrorCode.INVALID_REQUEST, `config '${duplicate}' is listed more than once`];
+    if (duplicate !== null)
+      return [ErrorCode.INVALID_REQUEST, `config '${duplicate}' is listed more than once`];
     const nullValued = resource.configs.find((c) => c.value === null);
-    if (nullValued) return [ErrorCode.INVALID_REQUEST, `null value not supported for '${nullValued.name}'`];
+    if (nullValued)
+      return [ErrorCode.INVALID_REQUEST, `null value not supported for '${nullValued.name}'`];
     if (resource.resourceType === ConfigResourceType.BROKER) {
       const problem = brokerResourceProblem(cluster, resource.resourceName);
       if (problem !== null) return [ErrorCode.INVALID_REQUEST, problem];
-      if (resource.configs.length > 0) return [ErrorCode.INVALID_REQUEST, STATIC_BROKER_CONFIGS_MESSAGE];
+      if (resource.configs.length > 0)
+        return [ErrorCode.INVALID_REQUEST, STATIC_BROKER_CONFIGS_MESSAGE];
       return [ErrorCode.NONE, null];
     }
     const set = Object.fromEntries(resource.configs.map((c) => [c.name, c.value!]));
     try {
-      await cluster.alterTopicConfigs(resource.resourceName, { set, remove: [], replace: true }, validateOnly);
+      await cluster.alterTopicConfigs(
+        resource.resourceName,
+        { set, remove: [], replace: true },
+        validateOnly,
+      );
       return [ErrorCode.NONE, null];
     } catch (error) {
       return [errorCodeOf(error), errorMessageOf(error) ?? String(error)];
@@ -94,7 +102,10 @@ export function alterConfigsHandler(
         ? [ErrorCode.INVALID_REQUEST, 'resource is listed more than once']
         : await alter(resource, request.validateOnly);
       if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) {
-        context.logger.error('AlterConfigs failed', { resource: resource.resourceName, error: errorMessage });
+        context.logger.error('AlterConfigs failed', {
+          resource: resource.resourceName,
+          error: errorMessage,
+        });
       }
       responses.push({
         errorCode,

@@ -40,7 +40,9 @@ export function createPartitionsHandler(
       return `increasing the partition count by ${added} but ${request.assignments.length} assignments were given`;
     }
     const nodeId = cluster.endpoint.nodeId;
-    const wrong = request.assignments.find((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId);
+    const wrong = request.assignments.find(
+      (a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId,
+    );
     if (wrong) {
       return `replicas [${wrong.brokerIds.join(', ')}] cannot be honoured; the only broker is ${nodeId}`;
     }
@@ -53,15 +55,24 @@ export function createPartitionsHandler(
   ): Promise<TopicResult> {
     const { name } = request;
     if (!cluster.topic(name)) {
-      return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic '${name}'` };
+      return {
+        name,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: `unknown topic '${name}'`,
+      };
     }
     const problem = assignmentProblem(request);
-    if (problem !== null) return { name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: problem };
+    if (problem !== null)
+      return { name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: problem };
     try {
       await cluster.createPartitions(name, request.count, validateOnly);
       return { name, errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (error) {
-      return { name, errorCode: errorCodeOf(error), errorMessage: errorMessageOf(error) ?? String(error) };
+      return {
+        name,
+        errorCode: errorCodeOf(error),
+        errorMessage: errorMessageOf(error) ?? String(error),
+      };
     }
   }
 
@@ -72,10 +83,17 @@ export function createPartitionsHandler(
     for (const topic of request.topics) {
       const result =
         counts.get(topic.name)! > 1
-          ? { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'duplicate topic name' }
+          ? {
+              name: topic.name,
+              errorCode: ErrorCode.INVALID_REQUEST,
+              errorMessage: 'duplicate topic name',
+            }
           : await grow(topic, request.validateOnly);
       if (result.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) {
-        context.logger.error('CreatePartitions failed', { topic: topic.name, error: result.errorMessage });
+        context.logger.error('CreatePartitions failed', {
+          topic: topic.name,
+          error: result.errorMessage,
+        });
       }
       results.push(result);
     }

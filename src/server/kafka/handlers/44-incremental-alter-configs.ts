@@ -73,9 +73,13 @@ export function incrementalAlterConfigsHandler(
         continue;
       }
       if (configOperation !== SET && configOperation !== APPEND && configOperation !== SUBTRACT) {
-        return [ErrorCode.INVALID_REQUEST, `unknown operation ${configOperation} for config '${name}'`];
+        return [
+          ErrorCode.INVALID_REQUEST,
+          `unknown operation ${configOperation} for config '${name}'`,
+        ];
       }
-      if (value === null) return [ErrorCode.INVALID_REQUEST, `null value not supported for '${name}'`];
+      if (value === null)
+        return [ErrorCode.INVALID_REQUEST, `null value not supported for '${name}'`];
       if (configOperation === SET) {
         set[name] = value;
         continue;
@@ -104,15 +108,18 @@ export function incrementalAlterConfigsHandler(
     const unsupported = unsupportedResourceType(resource.resourceType);
     if (unsupported !== null) return [ErrorCode.INVALID_REQUEST, unsupported];
     const duplicate = duplicateKey(resource.configs);
-    if (duplicate !== null) return [ErrorCode.INVALID_REQUEST, `config '${duplicate}' is listed more than once`];
+    if (duplicate !== null)
+      return [ErrorCode.INVALID_REQUEST, `config '${duplicate}' is listed more than once`];
     if (resource.resourceType === ConfigResourceType.BROKER) {
       const problem = brokerResourceProblem(cluster, resource.resourceName);
       if (problem !== null) return [ErrorCode.INVALID_REQUEST, problem];
-      if (resource.configs.length > 0) return [ErrorCode.INVALID_REQUEST, STATIC_BROKER_CONFIGS_MESSAGE];
+      if (resource.configs.length > 0)
+        return [ErrorCode.INVALID_REQUEST, STATIC_BROKER_CONFIGS_MESSAGE];
       return [ErrorCode.NONE, null];
     }
     const topic = cluster.topic(resource.resourceName);
-    if (!topic) return [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${resource.resourceName}'`];
+    if (!topic)
+      return [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${resource.resourceName}'`];
     const change = plan(resource, topic.configs);
     if (Array.isArray(change)) return change;
     try {

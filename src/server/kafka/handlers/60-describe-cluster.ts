@@ -50,7 +50,10 @@ export function describeClusterHandler(
       );
     }
     if (request.endpointType !== BROKERS) {
-      return failed(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${request.endpointType}`);
+      return failed(
+        ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        `Unsupported endpoint type ${request.endpointType}`,
+      );
     }
     const { nodeId, host, port, rack } = cluster.endpoint;
     return {

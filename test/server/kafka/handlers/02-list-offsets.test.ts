@@ -46,7 +46,9 @@ describe('ListOffsets handler', () => {
       ApiKey.ListOffsets,
       options.version ?? 7,
       request({
-        [options.topic ?? 'events']: [partition(options.index ?? 0, timestamp, options.currentLeaderEpoch)],
+        [options.topic ?? 'events']: [
+          partition(options.index ?? 0, timestamp, options.currentLeaderEpoch),
+        ],
       }),
     );
     const answer = response.topics[0]!.partitions[0]!;
@@ -56,7 +58,12 @@ describe('ListOffsets handler', () => {
   before(async () => {
     fixture = await openCluster();
     handler = listOffsetsHandler(fixture.services);
-    await fixture.cluster.createTopic({ name: 'events', partitions: 2, replicationFactor: 1, configs: {} });
+    await fixture.cluster.createTopic({
+      name: 'events',
+      partitions: 2,
+      replicationFactor: 1,
+      configs: {},
+    });
     // Offsets 0..4: timestamps 1000, 2000, 5000 (the maximum), 3000, 4000.
     await produce(fixture.cluster, 'events', 0, [[1000], [2000], [5000], [3000], [4000]]);
   });
@@ -66,7 +73,12 @@ describe('ListOffsets handler', () => {
     assert.deepEqual(await listOne(LATEST), [5, -1, ErrorCode.NONE, 0]);
     assert.deepEqual(await listOne(EARLIEST), [0, -1, ErrorCode.NONE, 0]);
     assert.deepEqual(await listOne(LATEST, { index: 1 }), [0, -1, ErrorCode.NONE, 0]);
-    const committed = await call(handler, ApiKey.ListOffsets, 5, request({ events: [partition(0, LATEST)] }, 1));
+    const committed = await call(
+      handler,
+      ApiKey.ListOffsets,
+      5,
+      request({ events: [partition(0, LATEST)] }, 1),
+    );
     assert.equal(committed.topics[0]!.partitions[0]!.offset, 5n);
   });
 
@@ -100,9 +112,15 @@ describe('ListOffsets handler', () => {
   });
 
   it('reports per-partition errors without failing the others', async () => {
-    assert.equal((await listOne(LATEST, { topic: 'missing' }))[2], ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal(
+      (await listOne(LATEST, { topic: 'missing' }))[2],
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
     assert.equal((await listOne(LATEST, { index: 7 }))[2], ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    assert.equal((await listOne(LATEST, { currentLeaderEpoch: 1 }))[2], ErrorCode.UNKNOWN_LEADER_EPOCH);
+    assert.equal(
+      (await listOne(LATEST, { currentLeaderEpoch: 1 }))[2],
+      ErrorCode.UNKNOWN_LEADER_EPOCH,
+    );
     assert.equal((await listOne(LATEST, { currentLeaderEpoch: 0 }))[2], ErrorCode.NONE);
     assert.equal((await listOne(-7n))[2], ErrorCode.INVALID_REQUEST);
 

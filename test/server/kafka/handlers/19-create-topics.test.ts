@@ -13,10 +13,20 @@ function topic(
   name: string,
   fields: Partial<CreateTopicsRequestCreatableTopic> = {},
 ): CreateTopicsRequestCreatableTopic {
-  return { name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [], ...fields };
+  return {
+    name,
+    numPartitions: -1,
+    replicationFactor: -1,
+    assignments: [],
+    configs: [],
+    ...fields,
+  };
 }
 
-function request(topics: CreateTopicsRequestCreatableTopic[], validateOnly = false): CreateTopicsRequest {
+function request(
+  topics: CreateTopicsRequestCreatableTopic[],
+  validateOnly = false,
+): CreateTopicsRequest {
   return { topics, timeoutMs: 30_000, validateOnly };
 }
 
@@ -73,10 +83,16 @@ describe('CreateTopics handler', () => {
   it('answers every served version, with the fields each version carries', async () => {
     for (const version of servedVersions(2, 7)) {
       const name = `versioned-${version}`;
-      const response = await create(version, request([topic(name, { numPartitions: 1, replicationFactor: 1 })]));
+      const response = await create(
+        version,
+        request([topic(name, { numPartitions: 1, replicationFactor: 1 })]),
+      );
       const [result] = response.topics;
       assert.equal(result!.errorCode, ErrorCode.NONE, `v${version}`);
-      assert.equal(result!.topicId, version >= 7 ? fixture.cluster.topic(name)!.topicId : ZERO_UUID);
+      assert.equal(
+        result!.topicId,
+        version >= 7 ? fixture.cluster.topic(name)!.topicId : ZERO_UUID,
+      );
       assert.equal(result!.numPartitions, version >= 5 ? 1 : -1, `v${version}`);
     }
   });
@@ -84,7 +100,15 @@ describe('CreateTopics handler', () => {
   it('validateOnly checks and creates nothing', async () => {
     const response = await create(
       7,
-      request([topic('dry-run', { numPartitions: 2, configs: [{ name: 'cleanup.policy', value: 'compact' }] })], true),
+      request(
+        [
+          topic('dry-run', {
+            numPartitions: 2,
+            configs: [{ name: 'cleanup.policy', value: 'compact' }],
+          }),
+        ],
+        true,
+      ),
     );
     const [result] = response.topics;
     assert.equal(result!.errorCode, ErrorCode.NONE);

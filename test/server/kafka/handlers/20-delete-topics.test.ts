@@ -33,7 +33,12 @@ describe('DeleteTopics handler', () => {
     for (const version of [1, 4, 5]) {
       await fixture.cluster.createTopic(newTopic('doomed', 2));
       await produce(fixture.cluster, 'doomed', 1, [[1000]]);
-      const response = await call(handler, ApiKey.DeleteTopics, version, byNames(['doomed', 'missing']));
+      const response = await call(
+        handler,
+        ApiKey.DeleteTopics,
+        version,
+        byNames(['doomed', 'missing']),
+      );
       assert.deepEqual(
         response.responses.map((r) => [r.name, r.errorCode]),
         [
@@ -49,7 +54,7 @@ describe('DeleteTopics handler', () => {
     }
   });
 
-  it('deletes by name or topic id at v6 and answers with both', async () => {
+  it('deletes by name or topic id at v6 and answers with both (names resolved)', async () => {
     const handler = deleteTopicsHandler(fixture.services);
     const byId = await fixture.cluster.createTopic(newTopic('by-id'));
     const byName = await fixture.cluster.createTopic(newTopic('by-name'));
@@ -66,7 +71,7 @@ describe('DeleteTopics handler', () => {
     assert.deepEqual(
       response.responses.map((r) => [r.name, r.topicId, r.errorCode]),
       [
-        [null, byId.topicId, ErrorCode.NONE],
+        ['by-id', byId.topicId, ErrorCode.NONE],
         ['by-name', byName.topicId, ErrorCode.NONE],
         [null, 'AAAAAAAAAAAAAAAAAAAAAQ', ErrorCode.UNKNOWN_TOPIC_ID],
       ],

@@ -22,7 +22,12 @@ describe('DeleteRecords handler', () => {
   beforeEach(async () => {
     fixture = await openCluster();
     handler = deleteRecordsHandler(fixture.services);
-    await fixture.cluster.createTopic({ name: 'log', partitions: 2, replicationFactor: 1, configs: {} });
+    await fixture.cluster.createTopic({
+      name: 'log',
+      partitions: 2,
+      replicationFactor: 1,
+      configs: {},
+    });
     await produce(fixture.cluster, 'log', 0, [[1], [2], [3], [4], [5]]);
     await produce(fixture.cluster, 'log', 1, [[1], [2]]);
   });
@@ -34,7 +39,12 @@ describe('DeleteRecords handler', () => {
       [1, 2n],
       [2, 3n],
     ] as const) {
-      const response = await call(handler, ApiKey.DeleteRecords, version, request({ log: [[0, offset]] }));
+      const response = await call(
+        handler,
+        ApiKey.DeleteRecords,
+        version,
+        request({ log: [[0, offset]] }),
+      );
       const [result] = response.topics[0]!.partitions;
       assert.equal(result!.errorCode, ErrorCode.NONE, `v${version}`);
       assert.equal(result!.lowWatermark, offset);
@@ -59,10 +69,20 @@ describe('DeleteRecords handler', () => {
       handler,
       ApiKey.DeleteRecords,
       2,
-      request({ log: [[0, 6n], [1, -2n], [9, 0n], [1, 1n]], missing: [[0, 0n]] }),
+      request({
+        log: [
+          [0, 6n],
+          [1, -2n],
+          [9, 0n],
+          [1, 1n],
+        ],
+        missing: [[0, 0n]],
+      }),
     );
     assert.deepEqual(
-      response.topics.map((t) => t.partitions.map((p) => [p.partitionIndex, p.errorCode, p.lowWatermark])),
+      response.topics.map((t) =>
+        t.partitions.map((p) => [p.partitionIndex, p.errorCode, p.lowWatermark]),
+      ),
       [
         [
           [0, ErrorCode.OFFSET_OUT_OF_RANGE, -1n],
@@ -84,7 +104,12 @@ describe('DeleteRecords handler', () => {
       configs: { 'cleanup.policy': 'compact' },
     });
     await produce(fixture.cluster, 'compacted', 0, [[1]]);
-    const response = await call(handler, ApiKey.DeleteRecords, 2, request({ compacted: [[0, 1n]] }));
+    const response = await call(
+      handler,
+      ApiKey.DeleteRecords,
+      2,
+      request({ compacted: [[0, 1n]] }),
+    );
     assert.equal(response.topics[0]!.partitions[0]!.errorCode, ErrorCode.POLICY_VIOLATION);
   });
 });

@@ -44,7 +44,10 @@ describe('InitProducerId handler', () => {
   it('bumps the epoch of the latest id+epoch it handed out (v3+)', async () => {
     const first = await init(4);
     const bumped = await init(4, { producerId: first.producerId, producerEpoch: 0 });
-    assert.deepEqual([bumped.errorCode, bumped.producerId, bumped.producerEpoch], [ErrorCode.NONE, first.producerId, 1]);
+    assert.deepEqual(
+      [bumped.errorCode, bumped.producerId, bumped.producerEpoch],
+      [ErrorCode.NONE, first.producerId, 1],
+    );
     const again = await init(5, { producerId: first.producerId, producerEpoch: 1 });
     assert.deepEqual([again.producerId, again.producerEpoch], [first.producerId, 2]);
 
@@ -83,7 +86,11 @@ describe('InitProducerId handler', () => {
   it('refuses transactional producers with a final error (no transaction coordinator yet)', async () => {
     for (const version of servedVersions(0, 5)) {
       const response = await init(version, { transactionalId: 'txn-1' });
-      assert.equal(response.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, `v${version}`);
+      assert.equal(
+        response.errorCode,
+        ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+        `v${version}`,
+      );
       assert.equal(response.producerId, -1n);
       assert.equal(response.producerEpoch, -1);
     }

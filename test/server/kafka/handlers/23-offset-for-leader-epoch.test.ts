@@ -27,7 +27,12 @@ describe('OffsetForLeaderEpoch handler', () => {
   before(async () => {
     fixture = await openCluster();
     handler = offsetForLeaderEpochHandler(fixture.services);
-    await fixture.cluster.createTopic({ name: 'epochs', partitions: 2, replicationFactor: 1, configs: {} });
+    await fixture.cluster.createTopic({
+      name: 'epochs',
+      partitions: 2,
+      replicationFactor: 1,
+      configs: {},
+    });
     await produce(fixture.cluster, 'epochs', 0, [[1], [2], [3]]);
   });
   after(() => fixture.close());
@@ -45,7 +50,12 @@ describe('OffsetForLeaderEpoch handler', () => {
         ]),
       );
       assert.deepEqual(
-        response.topics[0]!.partitions.map((p) => [p.partition, p.errorCode, p.leaderEpoch, p.endOffset]),
+        response.topics[0]!.partitions.map((p) => [
+          p.partition,
+          p.errorCode,
+          p.leaderEpoch,
+          p.endOffset,
+        ]),
         [
           [0, ErrorCode.NONE, 0, 3n],
           [1, ErrorCode.NONE, 0, 0n],
@@ -75,7 +85,12 @@ describe('OffsetForLeaderEpoch handler', () => {
         [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n],
       ],
     );
-    const missing = await call(handler, ApiKey.OffsetForLeaderEpoch, 2, request('missing', [{ partition: 0, leaderEpoch: 0 }]));
+    const missing = await call(
+      handler,
+      ApiKey.OffsetForLeaderEpoch,
+      2,
+      request('missing', [{ partition: 0, leaderEpoch: 0 }]),
+    );
     assert.equal(missing.topics[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 });

@@ -8,7 +8,10 @@ import type {
 import { createPartitionsHandler } from '../../../../src/server/kafka/handlers/37-create-partitions.js';
 import { call, openCluster, produce, servedVersions, type Fixture } from './admin-fixture.js';
 
-function request(topics: CreatePartitionsRequestCreatePartitionsTopic[], validateOnly = false): CreatePartitionsRequest {
+function request(
+  topics: CreatePartitionsRequestCreatePartitionsTopic[],
+  validateOnly = false,
+): CreatePartitionsRequest {
   return { topics, timeoutMs: 30_000, validateOnly };
 }
 
@@ -25,7 +28,12 @@ describe('CreatePartitions handler', () => {
   before(async () => {
     fixture = await openCluster();
     handler = createPartitionsHandler(fixture.services);
-    await fixture.cluster.createTopic({ name: 'growing', partitions: 1, replicationFactor: 1, configs: {} });
+    await fixture.cluster.createTopic({
+      name: 'growing',
+      partitions: 1,
+      replicationFactor: 1,
+      configs: {},
+    });
     await produce(fixture.cluster, 'growing', 0, [[1]]);
   });
   after(() => fixture.close());
@@ -34,7 +42,12 @@ describe('CreatePartitions handler', () => {
     let count = 1;
     for (const version of servedVersions(0, 3)) {
       count += 1;
-      const response = await call(handler, ApiKey.CreatePartitions, version, request([grow('growing', count)]));
+      const response = await call(
+        handler,
+        ApiKey.CreatePartitions,
+        version,
+        request([grow('growing', count)]),
+      );
       assert.deepEqual(
         response.results.map((r) => [r.name, r.errorCode, r.errorMessage]),
         [['growing', ErrorCode.NONE, null]],
@@ -49,17 +62,32 @@ describe('CreatePartitions handler', () => {
 
   it('validateOnly checks and changes nothing', async () => {
     const before = fixture.cluster.topic('growing')!.partitions;
-    const response = await call(handler, ApiKey.CreatePartitions, 3, request([grow('growing', before + 3)], true));
+    const response = await call(
+      handler,
+      ApiKey.CreatePartitions,
+      3,
+      request([grow('growing', before + 3)], true),
+    );
     assert.equal(response.results[0]!.errorCode, ErrorCode.NONE);
     assert.equal(fixture.cluster.topic('growing')!.partitions, before);
     assert.equal(fixture.cluster.partition('growing', before), undefined);
-    const invalid = await call(handler, ApiKey.CreatePartitions, 3, request([grow('growing', 1)], true));
+    const invalid = await call(
+      handler,
+      ApiKey.CreatePartitions,
+      3,
+      request([grow('growing', 1)], true),
+    );
     assert.equal(invalid.results[0]!.errorCode, ErrorCode.INVALID_PARTITIONS);
   });
 
   it('accepts assignments on this broker and rejects others', async () => {
     const current = fixture.cluster.topic('growing')!.partitions;
-    const ok = await call(handler, ApiKey.CreatePartitions, 2, request([grow('growing', current + 2, [[0], [0]])]));
+    const ok = await call(
+      handler,
+      ApiKey.CreatePartitions,
+      2,
+      request([grow('growing', current + 2, [[0], [0]])]),
+    );
     assert.equal(ok.results[0]!.errorCode, ErrorCode.NONE);
     const now = current + 2;
     const response = await call(
@@ -70,9 +98,19 @@ describe('CreatePartitions handler', () => {
     );
     assert.equal(response.results[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     assert.ok(response.results[0]!.errorMessage);
-    const tooFew = await call(handler, ApiKey.CreatePartitions, 2, request([grow('growing', now + 2, [[0]])]));
+    const tooFew = await call(
+      handler,
+      ApiKey.CreatePartitions,
+      2,
+      request([grow('growing', now + 2, [[0]])]),
+    );
     assert.equal(tooFew.results[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
-    const replicas = await call(handler, ApiKey.CreatePartitions, 2, request([grow('growing', now + 1, [[0, 0]])]));
+    const replicas = await call(
+      handler,
+      ApiKey.CreatePartitions,
+      2,
+      request([grow('growing', now + 1, [[0, 0]])]),
+    );
     assert.equal(replicas.results[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     assert.equal(fixture.cluster.topic('growing')!.partitions, now);
   });

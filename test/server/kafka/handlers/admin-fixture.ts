@@ -44,7 +44,12 @@ export async function openCluster(config: Record<string, string> = {}): Promise<
 
 export function contextFor(apiKey: number, apiVersion: number): RequestContext {
   return {
-    header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 'test' },
+    header: {
+      requestApiKey: apiKey,
+      requestApiVersion: apiVersion,
+      correlationId: 1,
+      clientId: 'test',
+    },
     apiVersion,
     remote: '127.0.0.1:50000',
     logger: silentLogger,
