@@ -140,8 +140,14 @@ async function run(offsetsPartitions: number): Promise<void> {
     const offsets = check.topics.flatMap((t) => t.partitions).length;
     await coordinator.close();
     await cluster.close();
-    if (stats.records !== COMMITS || offsets !== PARTITIONS_PER_GROUP) {
-      throw new Error(`replay mismatch: ${stats.records} records, ${offsets} offsets of group-7`);
+    if (
+      stats.records !== COMMITS ||
+      offsets !== PARTITIONS_PER_GROUP ||
+      stats.bytes !== readBytes
+    ) {
+      throw new Error(
+        `replay mismatch: ${stats.records} records, ${offsets} offsets of group-7, ${readBytes} bytes`,
+      );
     }
     const perSecond = Math.round(stats.records / (stats.millis / 1000));
     console.log(

@@ -5,16 +5,17 @@
  * Appends. The raw ceiling is a plain node:fs loop that writes `window` batches per
  * writev (one call in flight, positions increasing; plus one fdatasync per call in
  * fsync mode): the best a single writer does with that much data per system call.
- * PartitionLog gets the same batches from producers that keep 2 x `window` appends
+ * PartitionLog gets the same batches from producers that keep 3 x `window` appends
  * outstanding (each resolved append is replaced at once, as a busy broker's connections
- * do), so each of its writes carries about `window` batches too; the average is printed.
+ * do): with one group being written, one queued behind it and one being acknowledged,
+ * each of its writes carries about `window` batches too. The average is printed.
  *
  * Reads. The raw ceiling reads the log's own .log file front to back in `maxBytes`
  * chunks, each into a fresh buffer, as a fetch would. PartitionLog reads the same log
  * with read(offset, maxBytes, logEnd), walking from offset to offset like a consumer.
  *
- * Each figure is the median of ROUNDS runs; raw and Weir alternate so that background
- * load hits both alike. A warm-up first writes and deletes 1 GiB, because the first
+ * Raw and Weir run back to back in pairs, alternating which goes first; the ratio is
+ * the median of the per-pair ratios, so that background load hits both alike. A warm-up first writes and deletes 1 GiB, because the first
  * pass over fresh page-cache memory on this VM runs several times slower.
  *
  * Run: npx tsc -p . && node dist/bench/storage.bench.js [--quick]
@@ -32,7 +33,7 @@ import {
 } from '../src/storage/index.js';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 5;
+const ROUNDS = quick ? 1 : 9;
 const MiB = 1024 * 1024;
 
 interface AppendCase {
@@ -49,14 +50,14 @@ const APPEND_CASES: AppendCase[] = [
     batchBytes: 1024,
     window: 256,
     fsync: false,
-    totalBytes: 256 * MiB,
+    totalBytes: 128 * MiB,
   },
   {
     name: 'append 16 KiB, page cache',
     batchBytes: 16384,
     window: 64,
     fsync: false,
-    totalBytes: 512 * MiB,
+    totalBytes: 256 * MiB,
   },
   {
     name: 'append 1 KiB, fsync per append',
@@ -70,7 +71,7 @@ const APPEND_CASES: AppendCase[] = [
     batchBytes: 16384,
     window: 64,
     fsync: true,
-    totalBytes: 128 * MiB,
+    totalBytes: 64 * MiB,
   },
 ];
 const READ_MAX_BYTES = [MiB, 64 * 1024];
@@ -161,7 +162,7 @@ async function rawAppend(c: AppendCase, batches: Buffer[]): Promise<number> {
   return rate(position, elapsed);
 }
 
-/** Producers keep 2 x window appends outstanding until totalBytes are appended. */
+/** Producers keep 3 x window appends outstanding until totalBytes are appended. */
 async function weirAppend(
   c: AppendCase,
   batches: Buffer[],
@@ -175,7 +176,7 @@ async function weirAppend(
     config: { ...DEFAULT_LOG_CONFIG, fsyncOnAppend: c.fsync },
   });
   const appends = Math.ceil(c.totalBytes / batches[0].length);
-  const outstanding = 2 * c.window;
+  const outstanding = 3 * c.window;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     let issued = 0;
@@ -224,47 +225,71 @@ async function weirRead(dir: string, maxBytes: number): Promise<number> {
   return rate(bytes, elapsed);
 }
 
-function report(name: string, weir: number[], raw: number[], note = ''): void {
-  const w = median(weir);
-  const r = median(raw);
-  const ratio = ((100 * w) / r).toFixed(0);
+/**
+ * Runs raw and Weir ROUNDS times each, back to back, alternating which goes first, and
+ * reports the medians and the median of the per-round ratios (a paired comparison: load
+ * from other processes on this shared machine drifts, and each pair sees about the same).
+ */
+async function compare(
+  name: string,
+  raw: () => Promise<number>,
+  weir: () => Promise<number>,
+  note: () => string = () => '',
+): Promise<void> {
+  const raws: number[] = [];
+  const weirs: number[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let r: number;
+    let w: number;
+    if (round % 2 === 0) {
+      r = await raw();
+      w = await weir();
+    } else {
+      w = await weir();
+      r = await raw();
+    }
+    raws.push(r);
+    weirs.push(w);
+    ratios.push(w / r);
+  }
+  const fmt = (value: number): string => value.toFixed(0).padStart(5);
+  const ratio = `${(100 * median(ratios)).toFixed(0)}%`.padStart(5);
   process.stdout.write(
-    `${name.padEnd(42)} weir ${w.toFixed(0).padStart(5)} MB/s  raw ${r.toFixed(0).padStart(5)} MB/s  ${ratio.padStart(4)}%${note}\n`,
+    `${name.padEnd(44)} weir ${fmt(median(weirs))} MB/s  raw ${fmt(median(raws))} MB/s  ${ratio}${note()}\n`,
   );
 }
 
 async function main(): Promise<void> {
   process.stdout.write(
-    `storage bench: node ${process.version}, ${root}, median of ${ROUNDS}, MB = MiB\n`,
+    `storage bench: node ${process.version}, ${root}, ${ROUNDS} paired rounds, MB = MiB\n`,
   );
   await warmUp();
   const readLogs: Array<{ name: string; dir: string }> = [];
   for (const c of APPEND_CASES) {
     const batches = makeBatches(c.batchBytes, 4 * c.window);
     const dir = join(root, `log-${c.batchBytes}-${c.fsync ? 'fsync' : 'cache'}`);
-    const weir: number[] = [];
-    const raw: number[] = [];
     let perWrite = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      raw.push(await rawAppend(c, batches));
-      const result = await weirAppend(c, batches, dir);
-      weir.push(result.rate);
-      perWrite += result.perWrite / ROUNDS;
-    }
-    const name = `${c.name} (raw: ${c.window}/writev)`;
-    report(name, weir, raw, `  weir: ${perWrite.toFixed(0)} appends/write`);
+    await compare(
+      `${c.name} (raw: ${c.window}/writev)`,
+      () => rawAppend(c, batches),
+      async () => {
+        const result = await weirAppend(c, batches, dir);
+        perWrite += result.perWrite / ROUNDS;
+        return result.rate;
+      },
+      () => `  weir: ${perWrite.toFixed(0)} appends/write`,
+    );
     if (!c.fsync) readLogs.push({ name: `${c.batchBytes / 1024} KiB batches`, dir });
     else rmSync(dir, { recursive: true, force: true });
   }
   for (const { name, dir } of readLogs) {
     for (const maxBytes of READ_MAX_BYTES) {
-      const weir: number[] = [];
-      const raw: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        raw.push(await rawRead(join(dir, '00000000000000000000.log'), maxBytes));
-        weir.push(await weirRead(dir, maxBytes));
-      }
-      report(`read ${name}, maxBytes ${maxBytes / 1024} KiB`, weir, raw);
+      await compare(
+        `read ${name}, maxBytes ${maxBytes / 1024} KiB`,
+        () => rawRead(join(dir, '00000000000000000000.log'), maxBytes),
+        () => weirRead(dir, maxBytes),
+      );
     }
   }
 }

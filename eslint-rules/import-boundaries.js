@@ -99,9 +99,10 @@ export const LAYERS = [
     match: ['admin'],
     allow: ['common', 'cluster', 'coordinator', 'admin'],
   },
-  // The CLI talks to brokers over the network; `weir start` alone reaches the composition
-  // root (main.ts) to run one in-process.
-  { name: 'cli', match: ['cli'], allow: ['common', 'cli', 'main.js'] },
+  // The CLI talks to brokers over the network with its own small client built on the
+  // generated codecs (protocol/kafka) and record batches; `weir start` alone reaches the
+  // composition root (main.ts) to run one in-process.
+  { name: 'cli', match: ['cli'], allow: ['common', 'records', 'protocol/kafka', 'cli', 'main.js'] },
   { name: 'root', match: ['index.ts', 'main.ts'], allow: '*' },
 ];
 

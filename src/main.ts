@@ -129,7 +129,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
  * (offsets.topic.num.partitions partitions; compacted, and never deleted by retention
  * until compaction exists) and loads the group coordinator from it.
  */
-async function openGroupCoordinator(cluster: LocalCluster, config: BrokerConfig, logger: Logger): Promise<GroupCoordinator> {
+async function openGroupCoordinator(
+  cluster: LocalCluster,
+  config: BrokerConfig,
+  logger: Logger,
+): Promise<GroupCoordinator> {
   const groupConfig = groupConfigFrom((name) => config.get(name));
   const topic =
     cluster.topic(CONSUMER_OFFSETS_TOPIC) ??
@@ -137,9 +141,18 @@ async function openGroupCoordinator(cluster: LocalCluster, config: BrokerConfig,
       name: CONSUMER_OFFSETS_TOPIC,
       partitions: groupConfig.offsetsTopicPartitions,
       replicationFactor: -1,
-      configs: { 'cleanup.policy': 'compact', 'retention.ms': '-1', 'retention.bytes': '-1', 'segment.bytes': '104857600' },
+      configs: {
+        'cleanup.policy': 'compact',
+        'retention.ms': '-1',
+        'retention.bytes': '-1',
+        'segment.bytes': '104857600',
+      },
     }));
-  const coordinator = new GroupCoordinator({ config: groupConfig, partitions: cluster.partitionsOf(topic.name), logger });
+  const coordinator = new GroupCoordinator({
+    config: groupConfig,
+    partitions: cluster.partitionsOf(topic.name),
+    logger,
+  });
   const stats = await coordinator.start();
   logger.info('group coordinator loaded', { ...stats });
   return coordinator;

@@ -25,7 +25,12 @@ import {
   type ResolvedConfig,
 } from './metadata/configs.js';
 import { isInternalTopic, topicNameProblem } from './metadata/topic-name.js';
-import { TopicRegistry, newTopicId, type MetadataStore, type TopicMetadata } from './metadata/topic-registry.js';
+import {
+  TopicRegistry,
+  newTopicId,
+  type MetadataStore,
+  type TopicMetadata,
+} from './metadata/topic-registry.js';
 import { Partition } from './partition/partition.js';
 
 export interface BrokerEndpoint {
@@ -129,7 +134,10 @@ export class LocalCluster {
       if (validateOnly) return topic;
       await this.openPartitions(topic, 0, topic.partitions);
       await this.registry.add(topic);
-      this.options.logger.info('created topic', { topic: topic.name, partitions: topic.partitions });
+      this.options.logger.info('created topic', {
+        topic: topic.name,
+        partitions: topic.partitions,
+      });
       return topic;
     });
   }
@@ -155,6 +163,7 @@ export class LocalCluster {
         throw new ClusterError('TOPIC_DELETION_DISABLED', 'delete.topic.enable is false');
       }
       const topic = this.requireTopic(name);
+      this.refuseInternal(name, 'deleted');
       await this.registry.remove(name);
       const partitions = this.partitions.get(name) ?? [];
       this.partitions.delete(name);
@@ -171,6 +180,7 @@ export class LocalCluster {
   createPartitions(name: string, count: number, validateOnly = false): Promise<TopicMetadata> {
     return this.serialize(async () => {
       const topic = this.requireTopic(name);
+      this.refuseInternal(name, 'given more partitions');
       if (count <= topic.partitions) {
         throw new ClusterError(
           'INVALID_PARTITIONS',
@@ -178,7 +188,10 @@ export class LocalCluster {
         );
       }
       if (count > MAX_PARTITIONS_PER_TOPIC) {
-        throw new ClusterError('INVALID_PARTITIONS', `at most ${MAX_PARTITIONS_PER_TOPIC} partitions`);
+        throw new ClusterError(
+          'INVALID_PARTITIONS',
+          `at most ${MAX_PARTITIONS_PER_TOPIC} partitions`,
+        );
       }
       if (validateOnly) return topic;
       await this.openPartitions(topic, topic.partitions, count);
@@ -267,6 +280,16 @@ export class LocalCluster {
     return result;
   }
 
+  /** Kafka's internal topics belong to the broker: clients may not delete or grow them. */
+  private refuseInternal(name: string, what: string): void {
+    if (isInternalTopic(name)) {
+      throw new ClusterError(
+        'INVALID_TOPIC_EXCEPTION',
+        `internal topic '${name}' cannot be ${what}`,
+      );
+    }
+  }
+
   private requireTopic(name: string): TopicMetadata {
     const topic = this.registry.get(name);
     if (!topic) throw new ClusterError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic '${name}'`);
@@ -279,12 +302,18 @@ export class LocalCluster {
     if (this.registry.get(request.name)) {
       throw new ClusterError('TOPIC_ALREADY_EXISTS', `topic '${request.name}' already exists`);
     }
-    const partitions = request.partitions === -1 ? this.config.number('num.partitions') : request.partitions;
+    const partitions =
+      request.partitions === -1 ? this.config.number('num.partitions') : request.partitions;
     if (partitions < 1 || partitions > MAX_PARTITIONS_PER_TOPIC) {
-      throw new ClusterError('INVALID_PARTITIONS', `partitions must be 1-${MAX_PARTITIONS_PER_TOPIC}, got ${partitions}`);
+      throw new ClusterError(
+        'INVALID_PARTITIONS',
+        `partitions must be 1-${MAX_PARTITIONS_PER_TOPIC}, got ${partitions}`,
+      );
     }
     const replicationFactor =
-      request.replicationFactor === -1 ? this.config.number('default.replication.factor') : request.replicationFactor;
+      request.replicationFactor === -1
+        ? this.config.number('default.replication.factor')
+        : request.replicationFactor;
     if (replicationFactor !== 1) {
       throw new ClusterError(
         'INVALID_REPLICATION_FACTOR',
@@ -305,7 +334,8 @@ export class LocalCluster {
     try {
       validateTopicConfigs(configs);
     } catch (error) {
-      if (error instanceof InvalidConfigError) throw new ClusterError('INVALID_CONFIG', error.message);
+      if (error instanceof InvalidConfigError)
+        throw new ClusterError('INVALID_CONFIG', error.message);
       throw error;
     }
   }
@@ -340,7 +370,9 @@ export class LocalCluster {
         topic.topicId,
         index,
         log,
-        () => ({ logAppendTime: this.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime' }),
+        () => ({
+          logAppendTime: this.topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime',
+        }),
         this.options.logger,
         this.now,
       );

@@ -188,6 +188,18 @@ describe('broker over real sockets', () => {
     assert.equal(second!.errorCode, ErrorCode.NONE);
   });
 
+  it('refuses client writes to the internal __consumer_offsets topic', async () => {
+    const response = await client.send<ProduceResponse>(
+      ApiKey.Produce,
+      9,
+      produceRequest('__consumer_offsets', [{ index: 0, records: batchOf(['forged']) }]),
+    );
+    assert.equal(
+      response.responses[0]!.partitionResponses[0]!.errorCode,
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+    );
+  });
+
   it('sends nothing for acks=0 and keeps later responses in order', async () => {
     client.sendWithoutResponse(
       ApiKey.Produce,

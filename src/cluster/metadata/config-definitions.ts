@@ -113,6 +113,25 @@ export const BROKER_CONFIGS: readonly ConfigDefinition[] = [
   }),
   def('offsets.topic.num.partitions', 'int', '50', 'Partitions of __consumer_offsets.', {
     readOnly: true,
+    min: 1,
+  }),
+  def('group.min.session.timeout.ms', 'int', '6000', 'Shortest session a member may ask for.', {
+    min: 0,
+  }),
+  def('group.max.session.timeout.ms', 'int', '1800000', 'Longest session a member may ask for.', {
+    min: 0,
+  }),
+  def('group.initial.rebalance.delay.ms', 'int', '3000', 'Wait for more members first.', {
+    min: 0,
+  }),
+  def('group.max.size', 'int', '2147483647', 'Most members in one group.', { min: 1 }),
+  def('offsets.retention.minutes', 'int', '10080', 'Offsets kept for empty groups.', { min: 1 }),
+  def('offsets.retention.check.interval.ms', 'long', '600000', 'How often offsets expire.', {
+    min: 1,
+  }),
+  def('offset.metadata.max.bytes', 'int', '4096', 'Largest commit metadata.', { min: 0 }),
+  def('offsets.load.buffer.size', 'int', '5242880', 'Read size when loading offsets.', {
+    min: 1,
   }),
   def('log.retention.check.interval.ms', 'long', '300000', 'How often retention runs.'),
   def('log.cleanup.policy', 'list', 'delete', 'Default cleanup.policy.'),

@@ -39,7 +39,8 @@ export function validateValue(definition: ConfigDefinition, value: string | null
   switch (definition.type) {
     case 'int':
     case 'long': {
-      if (!/^-?\d+$/.test(value.trim())) throw new InvalidConfigError(`${name}: '${value}' is not an integer`);
+      if (!/^-?\d+$/.test(value.trim()))
+        throw new InvalidConfigError(`${name}: '${value}' is not an integer`);
       if (definition.min !== undefined && Number(value) < definition.min) {
         throw new InvalidConfigError(`${name}: ${value} is below the minimum ${definition.min}`);
       }
@@ -49,14 +50,18 @@ export function validateValue(definition: ConfigDefinition, value: string | null
       return;
     }
     case 'boolean':
-      if (!/^(true|false)$/i.test(value.trim())) throw new InvalidConfigError(`${name}: '${value}' is not a boolean`);
+      if (!/^(true|false)$/i.test(value.trim()))
+        throw new InvalidConfigError(`${name}: '${value}' is not a boolean`);
       return;
     case 'double':
-      if (Number.isNaN(Number(value))) throw new InvalidConfigError(`${name}: '${value}' is not a number`);
+      if (Number.isNaN(Number(value)))
+        throw new InvalidConfigError(`${name}: '${value}' is not a number`);
       return;
     default:
       if (definition.validValues && !definition.validValues.includes(value.trim())) {
-        throw new InvalidConfigError(`${name}: '${value}' is not one of ${definition.validValues.join(', ')}`);
+        throw new InvalidConfigError(
+          `${name}: '${value}' is not one of ${definition.validValues.join(', ')}`,
+        );
       }
   }
 }
@@ -77,7 +82,8 @@ export class BrokerConfig {
     const resolved = new Map(Object.entries(values).map(([k, v]) => [k.trim(), v.trim()]));
     for (const { from, to, factor } of DERIVED_BROKER_KEYS) {
       const coarse = resolved.get(from);
-      if (coarse !== undefined && !resolved.has(to)) resolved.set(to, String(Number(coarse) * factor));
+      if (coarse !== undefined && !resolved.has(to))
+        resolved.set(to, String(Number(coarse) * factor));
     }
     for (const [name, value] of resolved) {
       const definition = BROKER_CONFIG_BY_NAME.get(name);
@@ -110,7 +116,8 @@ export class BrokerConfig {
     return {
       name,
       value: explicit ?? definition.defaultValue,
-      source: explicit !== undefined ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
+      source:
+        explicit !== undefined ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
       definition,
     };
   }

@@ -22,8 +22,11 @@ export class FileMetadataStore implements MetadataStore {
 
   async load(): Promise<ClusterMetadataSnapshot | null> {
     if ((await this.fs.stat(this.path)) === null) return null;
-    const snapshot = JSON.parse((await this.fs.readFile(this.path)).toString('utf8')) as ClusterMetadataSnapshot;
-    if (snapshot.version !== 1) throw new Error(`${this.path}: unknown metadata version ${snapshot.version}`);
+    const snapshot = JSON.parse(
+      (await this.fs.readFile(this.path)).toString('utf8'),
+    ) as ClusterMetadataSnapshot;
+    if (snapshot.version !== 1)
+      throw new Error(`${this.path}: unknown metadata version ${snapshot.version}`);
     return snapshot;
   }
 

@@ -130,9 +130,18 @@ export class Partition {
         pending.lastOffset = result.lastOffset;
       }
       this.advanceHighWatermark(result.lastOffset + 1);
-      return { ok: true, baseOffset: result.baseOffset, logAppendTime: result.logAppendTime, duplicate: false };
+      return {
+        ok: true,
+        baseOffset: result.baseOffset,
+        logAppendTime: result.logAppendTime,
+        duplicate: false,
+      };
     } catch (error) {
-      this.logger.error('append failed', { topic: this.topic, partition: this.index, error: String(error) });
+      this.logger.error('append failed', {
+        topic: this.topic,
+        partition: this.index,
+        error: String(error),
+      });
       return { ok: false, error: 'KAFKA_STORAGE_ERROR', message: String(error) };
     }
   }
@@ -210,7 +219,11 @@ export class Partition {
           from = Math.max(parsed.offset, this.log.logStartOffset);
         }
       } catch (error) {
-        this.logger.warn('ignoring unreadable producer snapshot', { topic: this.topic, partition: this.index, error: String(error) });
+        this.logger.warn('ignoring unreadable producer snapshot', {
+          topic: this.topic,
+          partition: this.index,
+          error: String(error),
+        });
       }
     }
     await this.replayProducerBatches(from);
@@ -252,4 +265,3 @@ export class Partition {
     await this.log.close();
   }
 }
-

@@ -32,7 +32,11 @@ export interface ProducerEntry {
 export type SequenceCheck =
   | { kind: 'append' }
   | { kind: 'duplicate'; batch: BatchRef }
-  | { kind: 'error'; error: 'INVALID_PRODUCER_EPOCH' | 'OUT_OF_ORDER_SEQUENCE_NUMBER'; message: string };
+  | {
+      kind: 'error';
+      error: 'INVALID_PRODUCER_EPOCH' | 'OUT_OF_ORDER_SEQUENCE_NUMBER';
+      message: string;
+    };
 
 export interface ProducerBatchInfo {
   producerId: number;
@@ -132,13 +136,15 @@ export class ProducerStateTable {
     return [...this.producers.values()].map((entry) => ({
       producerId: entry.producerId,
       epoch: entry.epoch,
-      batches: entry.batches.map(({ firstSequence, lastSequence, firstOffset, lastOffset, timestamp }) => ({
-        firstSequence,
-        lastSequence,
-        firstOffset,
-        lastOffset,
-        timestamp,
-      })),
+      batches: entry.batches.map(
+        ({ firstSequence, lastSequence, firstOffset, lastOffset, timestamp }) => ({
+          firstSequence,
+          lastSequence,
+          firstOffset,
+          lastOffset,
+          timestamp,
+        }),
+      ),
     }));
   }
 

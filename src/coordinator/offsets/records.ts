@@ -1,19 +1,27 @@
 /**
  * The records of `__consumer_offsets`: committed offsets and group metadata, keyed and laid
- * out as Kafka lays them out (schemas/*.json beside this file), so the topic's bytes are
- * what Kafka's own tools expect.
+ * out as Kafka lays them out (schemas/*.json beside this file, codecs generated into
+ * generated/ by scripts/generate-kafka-codecs.mjs), so the topic's bytes are what Kafka's
+ * own tools expect.
  *
  * Key: int16 version, then
  *   - version 0 or 1: OffsetCommitKey   { group, topic, partition }
  *   - version 2:      GroupMetadataKey  { group }
  * Value: int16 version, then OffsetCommitValue (Weir writes v3, or v1 when a commit sets
  * its own retention) or GroupMetadataValue (Weir writes v3); a null value is a tombstone.
- *
- * Hand-written with the protocol's Reader/Writer until the code generator grows an entry
- * point for coordinator schemas; keep this file in step with schemas/*.json.
  */
 import { Reader } from '../../protocol/kafka/wire/reader.js';
 import { Writer } from '../../protocol/kafka/wire/writer.js';
+import { decodeGroupMetadataKey, encodeGroupMetadataKey } from './generated/group-metadata-key.js';
+import {
+  decodeGroupMetadataValue,
+  encodeGroupMetadataValue,
+} from './generated/group-metadata-value.js';
+import { decodeOffsetCommitKey, encodeOffsetCommitKey } from './generated/offset-commit-key.js';
+import {
+  decodeOffsetCommitValue,
+  encodeOffsetCommitValue,
+} from './generated/offset-commit-value.js';
 
 export interface OffsetKey {
   group: string;
@@ -76,12 +84,10 @@ export function encodeKey(record: CoordinatorRecord): Buffer {
   const w = new Writer(64);
   if (record.kind === 'offset') {
     w.int16(OFFSET_KEY_VERSION);
-    w.string(record.key.group);
-    w.string(record.key.topic);
-    w.int32(record.key.partition);
+    encodeOffsetCommitKey(w, record.key, OFFSET_KEY_VERSION);
   } else {
     w.int16(GROUP_KEY_VERSION);
-    w.string(record.group);
+    encodeGroupMetadataKey(w, { group: record.group }, GROUP_KEY_VERSION);
   }
   return w.toBuffer();
 }
@@ -95,39 +101,45 @@ export function encodeValue(record: CoordinatorRecord): Buffer | null {
 }
 
 function encodeOffsetValue(w: Writer, value: OffsetValue): void {
-  if (value.expireTimestamp >= 0) {
-    w.int16(OFFSET_VALUE_VERSION_WITH_EXPIRY);
-    w.int64(value.offset);
-    w.string(value.metadata);
-    w.int64(BigInt(value.commitTimestamp));
-    w.int64(BigInt(value.expireTimestamp));
-    return;
-  }
-  w.int16(OFFSET_VALUE_VERSION);
-  w.int64(value.offset);
-  w.int32(value.leaderEpoch);
-  w.string(value.metadata);
-  w.int64(BigInt(value.commitTimestamp));
+  const version =
+    value.expireTimestamp >= 0 ? OFFSET_VALUE_VERSION_WITH_EXPIRY : OFFSET_VALUE_VERSION;
+  w.int16(version);
+  encodeOffsetCommitValue(
+    w,
+    {
+      offset: value.offset,
+      leaderEpoch: value.leaderEpoch,
+      metadata: value.metadata,
+      commitTimestamp: BigInt(value.commitTimestamp),
+      expireTimestamp: BigInt(value.expireTimestamp),
+    },
+    version,
+  );
 }
 
 function encodeGroupValue(w: Writer, value: GroupValue): void {
   w.int16(GROUP_VALUE_VERSION);
-  w.string(value.protocolType);
-  w.int32(value.generationId);
-  w.nullableString(value.protocolName);
-  w.nullableString(value.leaderId);
-  w.int64(BigInt(value.currentStateTimestamp));
-  w.arrayLength(value.members.length, false);
-  for (const member of value.members) {
-    w.string(member.memberId);
-    w.nullableString(member.groupInstanceId);
-    w.string(member.clientId);
-    w.string(member.clientHost);
-    w.int32(member.rebalanceTimeoutMs);
-    w.int32(member.sessionTimeoutMs);
-    w.bytes(member.subscription);
-    w.bytes(member.assignment);
-  }
+  encodeGroupMetadataValue(
+    w,
+    {
+      protocolType: value.protocolType,
+      generation: value.generationId,
+      protocol: value.protocolName,
+      leader: value.leaderId,
+      currentStateTimestamp: BigInt(value.currentStateTimestamp),
+      members: value.members.map((member) => ({
+        memberId: member.memberId,
+        groupInstanceId: member.groupInstanceId,
+        clientId: member.clientId,
+        clientHost: member.clientHost,
+        rebalanceTimeout: member.rebalanceTimeoutMs,
+        sessionTimeout: member.sessionTimeoutMs,
+        subscription: member.subscription,
+        assignment: member.assignment,
+      })),
+    },
+    GROUP_VALUE_VERSION,
+  );
 }
 
 /**
@@ -142,20 +154,16 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null): Coordina
     const r = new Reader(key);
     const version = r.int16();
     if (version === 0 || version === 1) {
-      const group = r.string();
-      const topic = r.string();
-      const partition = r.int32();
       return {
         kind: 'offset',
-        key: { group, topic, partition },
+        key: decodeOffsetCommitKey(r, version),
         value: value === null ? null : decodeOffsetValue(new Reader(value)),
       };
     }
     if (version === 2) {
-      const group = r.string();
       return {
         kind: 'group',
-        group,
+        group: decodeGroupMetadataKey(r, version).group,
         value: value === null ? null : decodeGroupValue(new Reader(value)),
       };
     }
@@ -166,48 +174,43 @@ export function decodeRecord(key: Buffer | null, value: Buffer | null): Coordina
   }
 }
 
-function decodeOffsetValue(r: Reader): OffsetValue {
+function valueVersion(r: Reader, what: string): number {
   const version = r.int16();
   if (version < 0 || version > 3)
-    throw new CoordinatorRecordError(`offset value version ${version}`);
-  const offset = r.int64();
-  const leaderEpoch = version >= 3 ? r.int32() : -1;
-  const metadata = r.string();
-  const commitTimestamp = Number(r.int64());
-  const expireTimestamp = version === 1 ? Number(r.int64()) : -1;
-  return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp };
+    throw new CoordinatorRecordError(`${what} value version ${version}`);
+  return version;
+}
+
+function decodeOffsetValue(r: Reader): OffsetValue {
+  const value = decodeOffsetCommitValue(r, valueVersion(r, 'offset'));
+  return {
+    offset: value.offset,
+    leaderEpoch: value.leaderEpoch,
+    metadata: value.metadata,
+    commitTimestamp: Number(value.commitTimestamp),
+    expireTimestamp: Number(value.expireTimestamp),
+  };
 }
 
 function decodeGroupValue(r: Reader): GroupValue {
-  const version = r.int16();
-  if (version < 0 || version > 3)
-    throw new CoordinatorRecordError(`group value version ${version}`);
-  const protocolType = r.string();
-  const generationId = r.int32();
-  const protocolName = r.nullableString();
-  const leaderId = r.nullableString();
-  const currentStateTimestamp = version >= 2 ? Number(r.int64()) : -1;
-  const count = r.arrayLength(false, 20);
-  const members: GroupMemberValue[] = [];
-  for (let i = 0; i < count; i++) {
-    const memberId = r.string();
-    const groupInstanceId = version >= 3 ? r.nullableString() : null;
-    const clientId = r.string();
-    const clientHost = r.string();
-    const rebalanceTimeout = version >= 1 ? r.int32() : -1;
-    const sessionTimeoutMs = r.int32();
-    const subscription = Buffer.from(r.bytes());
-    const assignment = Buffer.from(r.bytes());
-    members.push({
-      memberId,
-      groupInstanceId,
-      clientId,
-      clientHost,
-      rebalanceTimeoutMs: rebalanceTimeout >= 0 ? rebalanceTimeout : sessionTimeoutMs,
-      sessionTimeoutMs,
-      subscription,
-      assignment,
-    });
-  }
-  return { protocolType, generationId, protocolName, leaderId, currentStateTimestamp, members };
+  const value = decodeGroupMetadataValue(r, valueVersion(r, 'group'));
+  return {
+    protocolType: value.protocolType,
+    generationId: value.generation,
+    protocolName: value.protocol,
+    leaderId: value.leader,
+    currentStateTimestamp: Number(value.currentStateTimestamp),
+    members: value.members.map((member) => ({
+      memberId: member.memberId,
+      groupInstanceId: member.groupInstanceId,
+      clientId: member.clientId,
+      clientHost: member.clientHost,
+      rebalanceTimeoutMs:
+        member.rebalanceTimeout >= 0 ? member.rebalanceTimeout : member.sessionTimeout,
+      sessionTimeoutMs: member.sessionTimeout,
+      // Copied: decoded bytes are slices of a read chunk that must not be retained.
+      subscription: Buffer.from(member.subscription),
+      assignment: Buffer.from(member.assignment),
+    })),
+  };
 }

@@ -28,6 +28,16 @@ import {
   type FileSystem,
   type OpenMode,
 } from './file-system.js';
+import { MemoryFileHandle, type HandleOperation, type MemoryHost } from './memory-file-handle.js';
+import {
+  applyWrite,
+  concatPrefix,
+  newInode,
+  revertToDurable,
+  syncInode,
+  truncateInode,
+  type Inode,
+} from './memory-inode.js';
 
 export type FsOperation =
   | 'open'
@@ -72,24 +82,13 @@ export interface FaultInjectingOptions {
   seed?: number;
 }
 
-interface Inode {
-  data: Buffer;
-  length: number;
-  /** Content at the last sync: `durable.subarray(0, durableLength)`. May share `data`. */
-  durable: Buffer;
-  durableLength: number;
-  mtimeMs: number;
-}
-
 interface PendingWrite {
   inode: Inode;
   buffers: readonly Buffer[];
   position: number;
 }
 
-const EMPTY = Buffer.alloc(0);
-
-export class FaultInjectingFileSystem implements FileSystem {
+export class FaultInjectingFileSystem implements FileSystem, MemoryHost {
   readonly #files = new Map<string, Inode>();
   /** Directory path → names of its entries (files and directories). */
   readonly #dirs = new Map<string, Set<string>>([['/', new Set()]]);
@@ -276,7 +275,7 @@ export class FaultInjectingFileSystem implements FileSystem {
 
   /** For handles: the checks of #enter plus "this handle died in a crash". */
   async enterHandle(
-    op: FsOperation,
+    op: HandleOperation,
     path: string,
     generation: number,
   ): Promise<FaultRule | undefined> {
@@ -343,13 +342,7 @@ export class FaultInjectingFileSystem implements FileSystem {
     const dir = posix.dirname(path);
     const names = this.#dirs.get(dir);
     if (!names) throw ioError('ENOENT', `no such directory: ${dir}`);
-    const inode: Inode = {
-      data: EMPTY,
-      length: 0,
-      durable: EMPTY,
-      durableLength: 0,
-      mtimeMs: this.#now(),
-    };
+    const inode = newInode(this.#now());
     this.#files.set(path, inode);
     names.add(posix.basename(path));
     return inode;
@@ -391,79 +384,6 @@ export class FaultInjectingFileSystem implements FileSystem {
   }
 }
 
-class MemoryFileHandle implements FileHandle {
-  readonly path: string;
-  readonly inode: Inode;
-  readonly generation: number;
-  readonly #fs: FaultInjectingFileSystem;
-  readonly #writable: boolean;
-  #closed = false;
-
-  constructor(
-    fs: FaultInjectingFileSystem,
-    path: string,
-    inode: Inode,
-    generation: number,
-    writable: boolean,
-  ) {
-    this.#fs = fs;
-    this.path = path;
-    this.inode = inode;
-    this.generation = generation;
-    this.#writable = writable;
-  }
-
-  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-    await this.#enter('read');
-    const end = Math.min(this.inode.length, position + length);
-    if (end <= position) return 0;
-    return this.inode.data.copy(buffer, offset, position, end);
-  }
-
-  async writev(buffers: readonly Buffer[], position: number): Promise<number> {
-    this.#checkWritable();
-    return this.#fs.write(this, buffers, position);
-  }
-
-  async sync(): Promise<void> {
-    await this.#enter('sync');
-    syncInode(this.inode);
-  }
-
-  async truncate(length: number): Promise<void> {
-    this.#checkWritable();
-    await this.#enter('truncate');
-    truncateInode(this.inode, length);
-  }
-
-  async size(): Promise<number> {
-    await this.#enter('size');
-    return this.inode.length;
-  }
-
-  async close(): Promise<void> {
-    this.#checkOpen();
-    this.#closed = true;
-    this.#fs.handleClosed(this.generation);
-    if (this.#fs.isCurrent(this.generation))
-      await this.#fs.enterHandle('close', this.path, this.generation);
-  }
-
-  async #enter(op: FsOperation): Promise<void> {
-    this.#checkOpen();
-    await this.#fs.enterHandle(op, this.path, this.generation);
-  }
-
-  #checkOpen(): void {
-    if (this.#closed) throw ioError('EBADF', `handle closed: ${this.path}`);
-  }
-
-  #checkWritable(): void {
-    this.#checkOpen();
-    if (!this.#writable) throw ioError('EBADF', `opened read-only: ${this.path}`);
-  }
-}
-
 function normalize(path: string): string {
   if (!path.startsWith('/')) throw ioError('EINVAL', `path must be absolute: ${path}`);
   const normal = posix.normalize(path);
@@ -472,51 +392,4 @@ function normalize(path: string): string {
 
 function join(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-
-/** The first `count` bytes of `buffers`, as one Buffer (zero-copy when it is one slice). */
-function concatPrefix(buffers: readonly Buffer[], count: number): Buffer {
-  if (buffers.length === 1) return buffers[0].subarray(0, count);
-  const out = Buffer.allocUnsafe(count);
-  let filled = 0;
-  for (const buffer of buffers) {
-    if (filled >= count) break;
-    filled += buffer.copy(out, filled, 0, Math.min(buffer.length, count - filled));
-  }
-  return out;
-}
-
-/** Writes `bytes` at `position`, zero-filling any gap; copies first if it would touch synced bytes. */
-function applyWrite(inode: Inode, bytes: Buffer, position: number): void {
-  const end = position + bytes.length;
-  const touchedFrom = Math.min(position, inode.length);
-  if (end > inode.data.length) {
-    const grown = Buffer.alloc(Math.max(end, inode.data.length * 2, 4096));
-    inode.data.copy(grown, 0, 0, inode.length);
-    inode.data = grown;
-  } else if (inode.data === inode.durable && touchedFrom < inode.durableLength) {
-    inode.data = Buffer.from(inode.data);
-  }
-  if (position > inode.length) inode.data.fill(0, inode.length, position);
-  bytes.copy(inode.data, position);
-  inode.length = Math.max(inode.length, end);
-}
-
-function truncateInode(inode: Inode, length: number): void {
-  if (length > inode.length) {
-    applyWrite(inode, Buffer.alloc(length - inode.length), inode.length);
-  } else {
-    inode.length = length;
-  }
-}
-
-function syncInode(inode: Inode): void {
-  inode.durable = inode.data;
-  inode.durableLength = inode.length;
-}
-
-function revertToDurable(inode: Inode): void {
-  inode.data = Buffer.from(inode.durable.subarray(0, inode.durableLength));
-  inode.length = inode.durableLength;
-  inode.durable = inode.data;
 }

@@ -86,25 +86,63 @@ export async function loadLog(
   const marker = await takeCleanShutdown(fs, dir);
   const logStartCheckpoint = await readLogStartOffset(fs, dir);
   const recoveryPoint = (await readRecoveryPoint(fs, dir)) ?? 0;
+  const segments = await findSegments(context, files, logStartCheckpoint ?? 0, now);
+  try {
+    const report = await repair(segments, marker, recoveryPoint, epochs);
+    const logStartOffset = Math.max(logStartCheckpoint ?? 0, segments[0].baseOffset);
+    if (logStartOffset > segments.at(-1)!.nextOffset) {
+      // DeleteRecords moved the start past data a power loss then took: restart empty there.
+      for (const segment of segments.splice(0)) await segment.delete();
+      segments.push(await LogSegment.create(context, logStartOffset, now));
+    }
+    const last = segments.at(-1)!;
+    last.createdMs = await firstBatchTime(last, now);
+    if (recoveryPoint !== last.baseOffset) await writeRecoveryPoint(fs, dir, last.baseOffset);
+    epochs.truncateFromEnd(last.nextOffset);
+    epochs.truncateFromStart(logStartOffset);
+    logReport(logger, dir, report, last.nextOffset);
+    return { segments, logStartOffset, snapshotOffsets: files.snapshotOffsets, report };
+  } catch (error) {
+    for (const segment of segments) await segment.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The segments on disk, oldest first; a new empty one when there are none. */
+async function findSegments(
+  context: SegmentContext,
+  files: DirectoryFiles,
+  logStartOffset: number,
+  now: number,
+): Promise<LogSegment[]> {
+  const segments: LogSegment[] = [];
+  for (const base of files.segmentBases) {
+    const stat = await context.fs.stat(join(context.dir, `${base.name}.log`));
+    const segment = LogSegment.existing(context, base.offset, stat?.size ?? 0, now);
+    segment.modifiedMs = stat?.mtimeMs ?? now;
+    segments.push(segment);
+  }
+  if (segments.length === 0) segments.push(await LogSegment.create(context, logStartOffset, now));
+  return segments;
+}
+
+/**
+ * Steps 3 and 4 of the header: trusts, scans or verifies each segment, and drops the
+ * segments after a truncation point from `segments`.
+ */
+async function repair(
+  segments: LogSegment[],
+  marker: CleanShutdown | null,
+  recoveryPoint: number,
+  epochs: LeaderEpochCache,
+): Promise<RecoveryReport> {
   const report: RecoveryReport = {
-    cleanShutdown: false,
+    cleanShutdown: matches(marker, segments.at(-1)!),
     recoveredSegments: 0,
     rebuiltIndexes: 0,
     truncated: null,
     deletedSegments: 0,
   };
-
-  const segments: LogSegment[] = [];
-  for (const base of files.segmentBases) {
-    const stat = await fs.stat(join(dir, `${base.name}.log`));
-    const segment = LogSegment.existing(context, base.offset, stat?.size ?? 0, now);
-    segment.modifiedMs = stat?.mtimeMs ?? now;
-    segments.push(segment);
-  }
-  if (segments.length === 0)
-    segments.push(await LogSegment.create(context, logStartCheckpoint ?? 0, now));
-  report.cleanShutdown = matches(marker, segments.at(-1)!);
-
   const firstToRecover = report.cleanShutdown
     ? segments.length
     : recoveryStart(segments, recoveryPoint);
@@ -119,21 +157,7 @@ export async function loadLog(
     await segment.delete();
     report.deletedSegments++;
   }
-
-  const logStartOffset = Math.max(logStartCheckpoint ?? 0, segments[0].baseOffset);
-  if (logStartOffset > segments.at(-1)!.nextOffset) {
-    // DeleteRecords moved the start past data a power loss then took: restart empty there.
-    for (const segment of segments.splice(0)) await segment.delete();
-    segments.push(await LogSegment.create(context, logStartOffset, now));
-  }
-  const last = segments.at(-1)!;
-  last.createdMs = await firstBatchTime(last, now);
-  if (recoveryPoint !== last.baseOffset) await writeRecoveryPoint(fs, dir, last.baseOffset);
-  const logEndOffset = last.nextOffset;
-  epochs.truncateFromEnd(logEndOffset);
-  epochs.truncateFromStart(logStartOffset);
-  logReport(logger, dir, report, logEndOffset);
-  return { segments, logStartOffset, snapshotOffsets: files.snapshotOffsets, report };
+  return report;
 }
 
 interface DirectoryFiles {

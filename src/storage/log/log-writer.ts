@@ -6,7 +6,7 @@
  * into it (up to 1024, Linux's IOV_MAX), and the whole group is one writev at the end
  * of the active segment; offsets are assigned when the group is formed. Up to two
  * groups are in flight at disjoint positions, and groups commit (segment size, log end
- * offset) strictly in order. When a group completes, the next writes are submitted
+ * offset) strictly in order; a group after a failed one is failed too, never committed. When a group completes, the next writes are submitted
  * before its appends resolve, so the callers' work (and their next appends) overlaps
  * the disk instead of waiting behind it. Tasks and rolls run when nothing is in flight.
  *
@@ -30,7 +30,7 @@ import { LogSegment } from './segment.js';
 
 /** Appends per writev: Linux's IOV_MAX. */
 const MAX_GROUP_APPENDS = 1024;
-/** Groups formed at once: one being written, the next waiting its turn. */
+/** Group writes in flight at once (at disjoint positions of the active segment). */
 const MAX_WRITES_IN_FLIGHT = 2;
 /** A queue smaller than twice this is never split into two groups. */
 const SPLIT_MIN_BYTES = 64 * 1024;
@@ -92,7 +92,7 @@ export class LogWriter {
     if (state.failure) return Promise.reject(state.failure);
     let offsets: number;
     try {
-      checkAppendOptions(options);
+      if (options !== undefined) checkAppendOptions(options);
       offsets = countOffsets(batches, state.config.segmentBytes);
     } catch (error) {
       return Promise.reject(error);
@@ -300,10 +300,10 @@ export class LogWriter {
   }
 
   /**
-   * Starts writing `group` once `previous` (still in flight, or undefined) is written:
-   * the group is formed and its offsets assigned now, while the previous write runs, but
-   * the kernel sees one write at a time (two writes to one file only contend for its
-   * lock). `written` settles when the bytes are in the file (and synced, if asked).
+   * Starts writing `group` beside `previous` (still in flight, or undefined): the kernel
+   * already has the next write when one completes, instead of waiting for this thread to
+   * get round to submitting it. `written` settles when the bytes are in the file and,
+   * when the group syncs, after `previous` is written too, so the fsync covers both.
    */
   #writeGroup(group: WriteGroup, previous: WriteGroup | undefined): WriteGroup {
     const { config } = this.#state;
@@ -314,14 +314,16 @@ export class LogWriter {
   }
 
   async #write(group: WriteGroup, previous: Promise<boolean> | undefined): Promise<boolean> {
-    if (previous && !(await previous)) return false;
     const { pool } = this.#state.context;
     const file = group.segment.file;
     try {
       const handle = pool.tryAcquire(file) ?? (await pool.acquire(file));
       try {
         await writeFully(handle, group.buffers, group.start);
-        if (group.sync) await handle.sync();
+        if (group.sync) {
+          if (previous && !(await previous)) return false;
+          await handle.sync();
+        }
       } finally {
         pool.release(file);
       }
@@ -406,11 +408,11 @@ export class LogWriter {
   }
 }
 
-function checkAppendOptions(options: AppendOptions | undefined): void {
-  if (options?.logAppendTime !== undefined && !Number.isSafeInteger(options.logAppendTime)) {
+function checkAppendOptions(options: AppendOptions): void {
+  if (options.logAppendTime !== undefined && !Number.isSafeInteger(options.logAppendTime)) {
     throw invalidArgument(`logAppendTime must be an integer, got ${options.logAppendTime}`);
   }
-  const epoch = options?.partitionLeaderEpoch;
+  const epoch = options.partitionLeaderEpoch;
   if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < -1 || epoch > 2 ** 31 - 1)) {
     throw invalidArgument(`partitionLeaderEpoch must be an int32 >= -1, got ${epoch}`);
   }

@@ -33,9 +33,9 @@ import {
 } from './helpers.js';
 
 const PARTITIONS = 4;
-const COUNT = 30_000;
-const RATE = 6_000;
-const KILL_AT = [6_000, 18_000];
+const COUNT = 40_000;
+const RATE = 12_000;
+const KILL_AT = [8_000, 24_000];
 const SCRIPT = pythonScript('confluent_client.py');
 
 interface StreamState {

@@ -133,6 +133,17 @@ for (const { name, make } of FILE_SYSTEMS) {
       await assertRejectsCode(log.append(makeBatch(1)), 'STORAGE_CLOSED');
     });
 
+    it('refuses to open over a corrupt checkpoint, naming it', async () => {
+      const made = make();
+      const log = await openLog(made);
+      await log.close();
+      await made.fs.writeFileAtomic(
+        join(made.dir, 'log-start-offset-checkpoint'),
+        Buffer.from('0\n1\nx\n'),
+      );
+      await assertRejectsCode(openLog(made), 'STORAGE_CORRUPT_CHECKPOINT');
+    });
+
     it('removes leftover temporary files and orphaned index files on open', async () => {
       const made = make();
       let log = await openLog(made);

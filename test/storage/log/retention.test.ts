@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { selectExpiredSegments } from '../../../src/storage/index.js';
+import { scheduleRetention, selectExpiredSegments } from '../../../src/storage/index.js';
+import { silentLogger } from '../../../src/common/logger.js';
 
 const DAY = 86_400_000;
 const segments = [
@@ -68,5 +69,32 @@ describe('selectExpiredSegments', () => {
         reason: null,
       },
     );
+  });
+});
+
+describe('scheduleRetention', () => {
+  it('runs the check periodically, never overlapping, and survives a failing check', async () => {
+    let runs = 0;
+    let running = 0;
+    let maxRunning = 0;
+    const schedule = scheduleRetention(
+      async () => {
+        runs++;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        running--;
+        if (runs === 1) throw new Error('disk gone');
+      },
+      5,
+      silentLogger,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    schedule.stop();
+    const stoppedAt = runs;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.ok(runs >= 2, `ran ${runs} times`);
+    assert.equal(maxRunning, 1);
+    assert.ok(runs - stoppedAt <= 1, 'stops');
   });
 });

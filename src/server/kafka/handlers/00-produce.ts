@@ -12,13 +12,18 @@
  * acks: 0 → no response is sent at all; 1 → answer after the leader's append; -1 (all)
  * → the in-sync replicas are this broker alone, so the same as 1, except that a topic with
  * min.insync.replicas > 1 gets NOT_ENOUGH_REPLICAS. Anything else: INVALID_REQUIRED_ACKS.
- * Produce never auto-creates topics (Kafka creates them through Metadata).
+ * Produce never auto-creates topics (Kafka creates them through Metadata), and clients may
+ * not write to internal topics such as __consumer_offsets (INVALID_TOPIC_EXCEPTION).
  *
  * Version notes: v5+ LogStartOffset; v8+ RecordErrors (one entry naming batch 0 for an
  * invalid batch); v9+ flexible; v10+ CurrentLeader/NodeEndpoints tagged fields (left at
  * their defaults: the leader never moves in single-node mode); v11/12 same as v10.
  */
-import { RecordsError, validateProducedBatch, type RecordBatchView } from '../../../records/index.js';
+import {
+  RecordsError,
+  validateProducedBatch,
+  type RecordBatchView,
+} from '../../../records/index.js';
 import { ErrorCode, ZERO_UUID, type ErrorCodeName } from '../../../protocol/kafka/index.js';
 import type {
   ProduceRequest,
@@ -26,6 +31,7 @@ import type {
   ProduceResponse,
   ProduceResponsePartitionProduceResponse,
 } from '../../../protocol/kafka/generated/messages/produce.js';
+import { isInternalTopic } from '../../../cluster/metadata/topic-name.js';
 import type { TopicMetadata } from '../../../cluster/metadata/topic-registry.js';
 import type { KafkaServices } from '../services.js';
 import type { Handler } from './handler.js';
@@ -63,6 +69,13 @@ export function produceHandler(services: KafkaServices): Handler<ProduceRequest,
     if (!topic || !partition) {
       return partitionResponse(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }
+    if (isInternalTopic(topic.name)) {
+      return partitionResponse(
+        data.index,
+        ErrorCode.INVALID_TOPIC_EXCEPTION,
+        `clients cannot produce to the internal topic '${topic.name}'`,
+      );
+    }
     if (acks === -1 && Number(cluster.topicConfig(topic, 'min.insync.replicas')) > 1) {
       return partitionResponse(
         data.index,
@@ -74,16 +87,26 @@ export function produceHandler(services: KafkaServices): Handler<ProduceRequest,
       maxBatchBytes: Number(cluster.topicConfig(topic, 'max.message.bytes')),
     });
     if (!validation.ok) {
-      return partitionResponse(data.index, ErrorCode[validation.code as ErrorCodeName], validation.message, {
-        recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: validation.message }],
-      });
+      return partitionResponse(
+        data.index,
+        ErrorCode[validation.code as ErrorCodeName],
+        validation.message,
+        {
+          recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: validation.message }],
+        },
+      );
     }
     const batch: RecordBatchView = validation.batch;
     if (batch.isTransactional) {
-      return partitionResponse(data.index, ErrorCode.INVALID_REQUEST, 'transactions are not supported yet');
+      return partitionResponse(
+        data.index,
+        ErrorCode.INVALID_REQUEST,
+        'transactions are not supported yet',
+      );
     }
     const outcome = await partition.append(batch);
-    if (!outcome.ok) return partitionResponse(data.index, ErrorCode[outcome.error], outcome.message);
+    if (!outcome.ok)
+      return partitionResponse(data.index, ErrorCode[outcome.error], outcome.message);
     return partitionResponse(data.index, ErrorCode.NONE, null, {
       baseOffset: BigInt(outcome.baseOffset),
       logAppendTimeMs: BigInt(outcome.logAppendTime),
@@ -103,7 +126,9 @@ export function produceHandler(services: KafkaServices): Handler<ProduceRequest,
               ? appendPartition(topic, data, acks).catch((error: unknown) =>
                   partitionResponse(
                     data.index,
-                    error instanceof RecordsError ? ErrorCode[error.code] : ErrorCode.UNKNOWN_SERVER_ERROR,
+                    error instanceof RecordsError
+                      ? ErrorCode[error.code]
+                      : ErrorCode.UNKNOWN_SERVER_ERROR,
                     error instanceof Error ? error.message : null,
                   ),
                 )
