@@ -155,20 +155,29 @@ export async function appendMany(
   );
 }
 
-/** A FileSystem wrapper counting writev calls (to check coalescing). */
-export function countingWrites(inner: FileSystem): { fs: FileSystem; writes: () => number } {
+/** A FileSystem wrapper counting writev and sync calls on `.log` files. */
+export function countingWrites(inner: FileSystem): {
+  fs: FileSystem;
+  writes: () => number;
+  syncs: () => number;
+} {
   let writes = 0;
+  let syncs = 0;
   const fs: FileSystem = {
     open: async (path, mode) => {
       const handle = await inner.open(path, mode);
+      const isLog = path.endsWith('.log');
       return {
         path: handle.path,
         read: (b, o, l, p) => handle.read(b, o, l, p),
         writev: (buffers, position) => {
-          if (path.endsWith('.log')) writes++;
+          if (isLog) writes++;
           return handle.writev(buffers, position);
         },
-        sync: () => handle.sync(),
+        sync: () => {
+          if (isLog) syncs++;
+          return handle.sync();
+        },
         truncate: (l) => handle.truncate(l),
         size: () => handle.size(),
         close: () => handle.close(),
@@ -184,5 +193,14 @@ export function countingWrites(inner: FileSystem): { fs: FileSystem; writes: () 
     rmdir: (p) => inner.rmdir(p),
     syncDir: (p) => inner.syncDir(p),
   };
-  return { fs, writes: () => writes };
+  return { fs, writes: () => writes, syncs: () => syncs };
+}
+
+/** Polls `condition` every 5 ms until it holds; fails after `timeoutMs`. */
+export async function eventually(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -6,12 +6,13 @@
  * into it (up to 1024, Linux's IOV_MAX), and the whole group is one writev at the end
  * of the active segment; offsets are assigned when the group is formed. Up to two
  * groups are in flight at disjoint positions, and groups commit (segment size, log end
- * offset) strictly in order; a group after a failed one is failed too, never committed. When a group completes, the next writes are submitted
- * before its appends resolve, so the callers' work (and their next appends) overlaps
- * the disk instead of waiting behind it. Tasks and rolls run when nothing is in flight.
+ * offset) strictly in order; a group after a failed one fails too, never committed.
+ * When a group completes, the next writes are submitted before its appends resolve, so
+ * the callers' work (and their next appends) overlaps the disk instead of waiting
+ * behind it. Tasks and rolls run when nothing is in flight.
  *
- * The queue starts running on the next event-loop turn after the first append
- * (setImmediate), so appends arriving in the same turn share a write.
+ * The queue runs at the end of the event-loop turn of the first append (setImmediate),
+ * so appends arriving in the same turn share a write.
  *
  * Who may call: PartitionLog, on the event-loop thread.
  */

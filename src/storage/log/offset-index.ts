@@ -7,6 +7,7 @@
  * is <= T: T is in that batch or after it, so a reader scans forward from there (at most
  * about index.interval.bytes). With no such entry, the scan starts at position 0.
  */
+import { readInt32, writeInt32 } from './batch-header.js';
 import { CorruptIndexError, SparseIndex } from './sparse-index.js';
 
 const ENTRY_SIZE = 8;
@@ -23,10 +24,10 @@ export class OffsetIndex extends SparseIndex {
   static load(baseOffset: number, fileBytes: Buffer, logSize: number): OffsetIndex {
     const index = new OffsetIndex(baseOffset, fileBytes);
     index.validate((i) => {
-      const position = index.positionAt(i);
-      if (index.relativeAt(i) < 0) return 'offset below the segment base';
+      const position = index.#positionAt(i);
+      if (index.#relativeAt(i) < 0) return 'offset below the segment base';
       if (position >= logSize) return `position ${position} past the log end ${logSize}`;
-      if (i > 0 && position <= index.positionAt(i - 1)) return 'position does not increase';
+      if (i > 0 && position <= index.#positionAt(i - 1)) return 'position does not increase';
       return null;
     });
     return index;
@@ -37,25 +38,25 @@ export class OffsetIndex extends SparseIndex {
     const count = this.entryCount;
     if (
       count > 0 &&
-      (lastOffset <= this.keyAt(count - 1) || position <= this.positionAt(count - 1))
+      (lastOffset <= this.keyAt(count - 1) || position <= this.#positionAt(count - 1))
     ) {
       throw new CorruptIndexError(`entry (${lastOffset}, ${position}) out of order`);
     }
     const slot = this.appendSlot();
-    this.bytes.writeInt32BE(lastOffset - this.baseOffset, slot);
-    this.bytes.writeInt32BE(position, slot + 4);
+    writeInt32(this.bytes, lastOffset - this.baseOffset, slot);
+    writeInt32(this.bytes, position, slot + 4);
   }
 
   /** Where to start scanning for `offset`: a batch boundary at or before it. */
   lookup(offset: number): number {
     const i = this.floorIndex(offset);
-    return i < 0 ? 0 : this.positionAt(i);
+    return i < 0 ? 0 : this.#positionAt(i);
   }
 
   /** The last entry, or null. */
   lastEntry(): { offset: number; position: number } | null {
     const i = this.entryCount - 1;
-    return i < 0 ? null : { offset: this.keyAt(i), position: this.positionAt(i) };
+    return i < 0 ? null : { offset: this.keyAt(i), position: this.#positionAt(i) };
   }
 
   truncateToOffset(offset: number): void {
@@ -65,19 +66,19 @@ export class OffsetIndex extends SparseIndex {
   /** Drops entries at or after file `position`. */
   truncateToPosition(position: number): void {
     let count = this.entryCount;
-    while (count > 0 && this.positionAt(count - 1) >= position) count--;
+    while (count > 0 && this.#positionAt(count - 1) >= position) count--;
     this.keep(count);
   }
 
   protected keyAt(i: number): number {
-    return this.baseOffset + this.relativeAt(i);
+    return this.baseOffset + this.#relativeAt(i);
   }
 
-  private relativeAt(i: number): number {
-    return this.bytes.readInt32BE(i * ENTRY_SIZE);
+  #relativeAt(i: number): number {
+    return readInt32(this.bytes, i * ENTRY_SIZE);
   }
 
-  private positionAt(i: number): number {
-    return this.bytes.readInt32BE(i * ENTRY_SIZE + 4);
+  #positionAt(i: number): number {
+    return readInt32(this.bytes, i * ENTRY_SIZE + 4);
   }
 }

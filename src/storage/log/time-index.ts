@@ -9,7 +9,7 @@
  * first batch with maxTimestamp >= T lies at or after the offset of the last entry with
  * timestamp <= T.
  */
-import { readInt64, writeInt64 } from './batch-header.js';
+import { readInt32, readInt64, writeInt32, writeInt64 } from './batch-header.js';
 import { SparseIndex } from './sparse-index.js';
 
 const ENTRY_SIZE = 12;
@@ -28,8 +28,8 @@ export class TimeIndex extends SparseIndex {
   static load(baseOffset: number, fileBytes: Buffer): TimeIndex {
     const index = new TimeIndex(baseOffset, fileBytes);
     index.validate((i) => {
-      if (index.relativeAt(i) < 0) return 'offset below the segment base';
-      if (i > 0 && index.relativeAt(i) < index.relativeAt(i - 1)) return 'offset decreases';
+      if (index.#relativeAt(i) < 0) return 'offset below the segment base';
+      if (i > 0 && index.#relativeAt(i) < index.#relativeAt(i - 1)) return 'offset decreases';
       return null;
     });
     return index;
@@ -38,25 +38,25 @@ export class TimeIndex extends SparseIndex {
   /** Adds (timestamp, offset) when timestamp exceeds the last entry's. */
   maybeAppend(timestamp: number, offset: number): void {
     const last = this.entryCount - 1;
-    if (last >= 0 && (timestamp <= this.keyAt(last) || offset < this.offsetAt(last))) return;
+    if (last >= 0 && (timestamp <= this.keyAt(last) || offset < this.#offsetAt(last))) return;
     const slot = this.appendSlot();
     writeInt64(this.bytes, timestamp, slot);
-    this.bytes.writeInt32BE(offset - this.baseOffset, slot + 8);
+    writeInt32(this.bytes, offset - this.baseOffset, slot + 8);
   }
 
   /** The last entry with timestamp <= `timestamp`, or null. */
   lookup(timestamp: number): TimestampOffset | null {
     const i = this.floorIndex(timestamp);
-    return i < 0 ? null : this.entryAt(i);
+    return i < 0 ? null : this.#entryAt(i);
   }
 
   lastEntry(): TimestampOffset | null {
-    return this.entryCount === 0 ? null : this.entryAt(this.entryCount - 1);
+    return this.entryCount === 0 ? null : this.#entryAt(this.entryCount - 1);
   }
 
   truncateToOffset(offset: number): void {
     let count = this.entryCount;
-    while (count > 0 && this.offsetAt(count - 1) >= offset) count--;
+    while (count > 0 && this.#offsetAt(count - 1) >= offset) count--;
     this.keep(count);
   }
 
@@ -64,16 +64,16 @@ export class TimeIndex extends SparseIndex {
     return readInt64(this.bytes, i * ENTRY_SIZE);
   }
 
-  private entryAt(i: number): TimestampOffset {
-    return { timestamp: this.keyAt(i), offset: this.offsetAt(i) };
+  #entryAt(i: number): TimestampOffset {
+    return { timestamp: this.keyAt(i), offset: this.#offsetAt(i) };
   }
 
-  private offsetAt(i: number): number {
-    return this.baseOffset + this.relativeAt(i);
+  #offsetAt(i: number): number {
+    return this.baseOffset + this.#relativeAt(i);
   }
 
-  private relativeAt(i: number): number {
-    return this.bytes.readInt32BE(i * ENTRY_SIZE + 8);
+  #relativeAt(i: number): number {
+    return readInt32(this.bytes, i * ENTRY_SIZE + 8);
   }
 }
 

@@ -61,7 +61,6 @@ describe('KafkaJS 2.2.4', () => {
       clientId: 'weir-interop-kafkajs',
       brokers: [test.bootstrap],
       logLevel: process.env['WEIR_INTEROP_LOG'] ? logLevel.DEBUG : logLevel.ERROR,
-      retry: { retries: 3 },
     });
   });
   after(() => test?.stop());

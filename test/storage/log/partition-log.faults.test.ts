@@ -12,6 +12,8 @@ import {
 import {
   appendMany,
   assertRejectsCode,
+  countingWrites,
+  eventually,
   makeBatch,
   readAll,
   smallConfig,
@@ -155,9 +157,16 @@ describe('PartitionLog under faults', () => {
 
   it('flush.ms fsyncs in the background after an append', async () => {
     const fs = new FaultInjectingFileSystem();
-    const log = await open(fs, { flushMs: 5, segmentBytes: 1 << 20 });
+    const counting = countingWrites(fs);
+    const log = await PartitionLog.open({
+      fs: counting.fs,
+      dir: DIR,
+      config: smallConfig({ flushMs: 5, segmentBytes: 1 << 20 }),
+    });
     await log.append(makeBatch(3));
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(counting.syncs(), 0, 'the append itself does not fsync');
+    await eventually(() => counting.syncs() > 0);
+    await new Promise((resolve) => setImmediate(resolve));
     fs.powerLoss();
     const reopened = await open(fs);
     assert.equal(reopened.logEndOffset, 3);

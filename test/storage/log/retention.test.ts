@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { scheduleRetention, selectExpiredSegments } from '../../../src/storage/index.js';
 import { silentLogger } from '../../../src/common/logger.js';
+import { eventually } from '../helpers.js';
 
 const DAY = 86_400_000;
 const segments = [
@@ -89,7 +90,7 @@ describe('scheduleRetention', () => {
       5,
       silentLogger,
     );
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await eventually(() => runs >= 3);
     schedule.stop();
     const stoppedAt = runs;
     await new Promise((resolve) => setTimeout(resolve, 30));

@@ -1,0 +1,317 @@
+/**
+ * One TCP connection to one broker: framing, correlation ids, per-request timeouts and the
+ * ApiVersions handshake that fixes the version used for each API on this connection.
+ *
+ * Kafka answers the requests on a connection in the order they were sent; responses are
+ * still matched by correlation id, so a broker that broke that promise would produce a
+ * protocol error rather than a response decoded with the wrong schema.
+ *
+ * Not safe to share across threads (there are none); any number of requests may be in
+ * flight. After the first failure (socket error, timeout, undecodable frame) the
+ * connection is dead: every pending and later request fails with that error.
+ */
+import { connect, type Socket } from 'node:net';
+import {
+  ApiKey,
+  ErrorCode,
+  decodeResponseFrame,
+  encodeRequestFrame,
+  type AnyRequest,
+  type AnyResponse,
+} from '../../protocol/kafka/index.js';
+import type { ApiVersionsResponse } from '../../protocol/kafka/generated/messages/api-versions.js';
+import { BrokerError, ClientError } from './errors.js';
+import { negotiate, unsupportedApi } from './versions.js';
+
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  clientId: string;
+  /** Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Default 30 s; a request with its own timeout (Fetch maxWait) adds it to this. */
+  requestTimeoutMs?: number;
+}
+
+interface Pending {
+  apiKey: number;
+  version: number;
+  resolve: (body: AnyResponse) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Larger frames are refused as corrupt (Kafka's fetch.max.bytes default is 50 MiB). */
+const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+const CLIENT_SOFTWARE_VERSION = '0.1.0';
+
+export class BrokerConnection {
+  readonly address: string;
+  readonly #socket: Socket;
+  readonly #clientId: string;
+  readonly #requestTimeoutMs: number;
+  readonly #pending = new Map<number, Pending>();
+  #versions = new Map<number, number>();
+  #nextCorrelationId = 1;
+  #chunks: Buffer[] = [];
+  #bufferedBytes = 0;
+  #frameSize = -1;
+  #failure: ClientError | null = null;
+
+  private constructor(socket: Socket, address: string, options: ConnectionOptions) {
+    this.#socket = socket;
+    this.address = address;
+    this.#clientId = options.clientId;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.#fail(
+        new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `connection to ${address} failed: ${describeSocketError(error)}`),
+      ),
+    );
+    socket.on('close', () =>
+      this.#fail(new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `broker ${address} closed the connection`)),
+    );
+  }
+
+  /** Connects and negotiates API versions. Rejects with WEIR_CLIENT_UNREACHABLE. */
+  static async open(options: ConnectionOptions): Promise<BrokerConnection> {
+    const address = formatAddress(options.host, options.port);
+    const socket = await connectSocket(options.host, options.port, options.connectTimeoutMs ?? 10_000, address);
+    const connection = new BrokerConnection(socket, address, options);
+    try {
+      await connection.#negotiateVersions();
+    } catch (error) {
+      connection.close();
+      if (error instanceof ClientError && error.code === 'WEIR_CLIENT_CONNECTION_CLOSED') {
+        throw new ClientError('WEIR_CLIENT_UNREACHABLE', `cannot reach broker at ${address}: ${error.message}`);
+      }
+      throw error;
+    }
+    return connection;
+  }
+
+  /** The negotiated version of `apiKey`, or undefined when the broker does not serve it. */
+  version(apiKey: number): number | undefined {
+    return this.#versions.get(apiKey);
+  }
+
+  get isAlive(): boolean {
+    return this.#failure === null;
+  }
+
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Sends a request built for the negotiated version and resolves with the response body.
+   * `extraTimeoutMs` extends the timeout for requests the broker may hold (Fetch, JoinGroup).
+   */
+  async send<R extends AnyResponse>(
+    apiKey: number,
+    build: (version: number) => AnyRequest,
+    extraTimeoutMs = 0,
+  ): Promise<{ version: number; body: R }> {
+    const version = this.#require(apiKey);
+    const body = await this.#request(apiKey, version, build(version), extraTimeoutMs);
+    return { version, body: body as R };
+  }
+
+  /** Sends a request that gets no response (Produce with acks=0). */
+  sendOneWay(apiKey: number, build: (version: number) => AnyRequest): void {
+    const version = this.#require(apiKey);
+    if (this.#failure) throw this.#failure;
+    this.#write(apiKey, version, this.#nextCorrelationId++, build(version));
+  }
+
+  /** Resolves once the socket has handed every queued byte to the OS. */
+  drained(): Promise<void> {
+    if (this.#socket.writableLength === 0 || this.#failure) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#socket.off('drain', done);
+        this.#socket.off('close', done);
+        resolve();
+      };
+      this.#socket.once('drain', done);
+      this.#socket.once('close', done);
+    });
+  }
+
+  close(): void {
+    this.#fail(new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} closed`));
+  }
+
+  #require(apiKey: number): number {
+    const version = this.#versions.get(apiKey);
+    if (version === undefined) throw unsupportedApi(apiKey, this.address);
+    return version;
+  }
+
+  #request(apiKey: number, version: number, body: AnyRequest, extraTimeoutMs: number): Promise<AnyResponse> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const correlationId = this.#nextCorrelationId++;
+    return new Promise((resolve, reject) => {
+      const timeoutMs = this.#requestTimeoutMs + extraTimeoutMs;
+      const timer = setTimeout(() => {
+        this.#fail(
+          new ClientError('WEIR_CLIENT_TIMEOUT', `broker ${this.address} did not answer within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      this.#pending.set(correlationId, { apiKey, version, resolve, reject, timer });
+      this.#write(apiKey, version, correlationId, body);
+    });
+  }
+
+  #write(apiKey: number, version: number, correlationId: number, body: AnyRequest): void {
+    const chunks = encodeRequestFrame(apiKey, version, correlationId, this.#clientId, body);
+    if (chunks.length === 1) {
+      this.#socket.write(chunks[0]!);
+      return;
+    }
+    this.#socket.cork();
+    for (const chunk of chunks) this.#socket.write(chunk);
+    this.#socket.uncork();
+  }
+
+  /**
+   * ApiVersions v3 first (it tells the broker our name); a broker that does not know v3
+   * answers UNSUPPORTED_VERSION in a v0 body, so anything but success retries with v0.
+   */
+  async #negotiateVersions(): Promise<void> {
+    const request = { clientSoftwareName: 'weir-cli', clientSoftwareVersion: CLIENT_SOFTWARE_VERSION };
+    let response: ApiVersionsResponse;
+    try {
+      response = (await this.#request(ApiKey.ApiVersions, 3, request, 0)) as ApiVersionsResponse;
+    } catch (error) {
+      if (!this.isAlive) throw error;
+      response = { errorCode: ErrorCode.UNSUPPORTED_VERSION } as ApiVersionsResponse;
+    }
+    if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+      response = (await this.#request(ApiKey.ApiVersions, 0, request, 0)) as ApiVersionsResponse;
+    }
+    if (response.errorCode !== ErrorCode.NONE) {
+      throw new BrokerError(response.errorCode, `ApiVersions with ${this.address}`);
+    }
+    this.#versions = negotiate(response.apiKeys);
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#bufferedBytes += chunk.length;
+    for (;;) {
+      if (this.#frameSize < 0) {
+        if (this.#bufferedBytes < 4) return;
+        this.#frameSize = this.#take(4).readInt32BE(0);
+        if (this.#frameSize < 4 || this.#frameSize > MAX_RESPONSE_BYTES) {
+          this.#fail(
+            new ClientError('WEIR_CLIENT_PROTOCOL', `broker ${this.address} sent a frame of ${this.#frameSize} bytes`),
+          );
+          return;
+        }
+      }
+      if (this.#bufferedBytes < this.#frameSize) return;
+      const frame = this.#take(this.#frameSize);
+      this.#frameSize = -1;
+      this.#dispatch(frame);
+      if (this.#failure) return;
+    }
+  }
+
+  /** Removes the first `size` buffered bytes, copying only when they span chunks. */
+  #take(size: number): Buffer {
+    this.#bufferedBytes -= size;
+    const first = this.#chunks[0]!;
+    if (first.length >= size) {
+      if (first.length === size) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(size);
+      return first.subarray(0, size);
+    }
+    const out = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const head = this.#chunks[0]!;
+      const n = Math.min(head.length, size - filled);
+      head.copy(out, filled, 0, n);
+      filled += n;
+      if (n === head.length) this.#chunks.shift();
+      else this.#chunks[0] = head.subarray(n);
+    }
+    return out;
+  }
+
+  #dispatch(frame: Buffer): void {
+    const correlationId = frame.readInt32BE(0);
+    const pending = this.#pending.get(correlationId);
+    if (pending === undefined) {
+      this.#fail(
+        new ClientError('WEIR_CLIENT_PROTOCOL', `broker ${this.address} answered unknown correlation id ${correlationId}`),
+      );
+      return;
+    }
+    this.#pending.delete(correlationId);
+    clearTimeout(pending.timer);
+    try {
+      pending.resolve(decodeResponseFrame(pending.apiKey, pending.version, frame).body);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      pending.reject(
+        new ClientError('WEIR_CLIENT_PROTOCOL', `cannot decode the response from ${this.address}: ${reason}`),
+      );
+    }
+  }
+
+  #fail(error: ClientError): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    this.#pending.clear();
+    this.#socket.destroy();
+  }
+}
+
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function connectSocket(host: string, port: number, timeoutMs: number, address: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const fail = (reason: string): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new ClientError('WEIR_CLIENT_UNREACHABLE', `cannot reach broker at ${address}: ${reason}`));
+    };
+    const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
+    socket.once('error', (error: NodeJS.ErrnoException) => fail(describeSocketError(error)));
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+}
+
+function describeSocketError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unknown host';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    case 'ETIMEDOUT':
+      return 'timed out';
+    default:
+      return error.code ?? error.message;
+  }
+}
