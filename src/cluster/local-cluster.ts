@@ -221,6 +221,8 @@ export class LocalCluster {
       await this.registry.update(name, (t) => {
         t.configs = next;
       });
+      const logConfig = this.logConfig(topic);
+      for (const partition of this.partitionsOf(name)) partition.log.updateConfig(logConfig);
     });
   }
 

@@ -257,11 +257,30 @@ export class Partition {
     }
   }
 
-  /** Writes the producer snapshot and closes the log (clean shutdown). */
+  /**
+   * Writes the producer snapshot and closes the log (clean shutdown). A storage failure is
+   * logged, not thrown: the log's files are closed either way and the next open recovers.
+   */
   async close(): Promise<void> {
     this.wakeAll();
     const snapshot = { offset: this.log.logEndOffset, producers: this.producers.toJSON() };
-    await this.log.writeProducerSnapshot(Buffer.from(JSON.stringify(snapshot)));
-    await this.log.close();
+    try {
+      await this.log.writeProducerSnapshot(Buffer.from(JSON.stringify(snapshot)));
+    } catch (error) {
+      this.logger.error('producer snapshot failed', {
+        topic: this.topic,
+        partition: this.index,
+        error: String(error),
+      });
+    }
+    try {
+      await this.log.close();
+    } catch (error) {
+      this.logger.error('log close failed; the next open recovers it', {
+        topic: this.topic,
+        partition: this.index,
+        error: String(error),
+      });
+    }
   }
 }

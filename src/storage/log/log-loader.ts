@@ -96,6 +96,7 @@ export async function loadLog(
       segments.push(await LogSegment.create(context, logStartOffset, now));
     }
     const last = segments.at(-1)!;
+    await last.activate();
     last.createdMs = await firstBatchTime(last, now);
     if (recoveryPoint !== last.baseOffset) await writeRecoveryPoint(fs, dir, last.baseOffset);
     epochs.truncateFromEnd(last.nextOffset);
@@ -342,8 +343,10 @@ function logReport(
       deletedSegments: report.deletedSegments,
     });
   }
+  // A brand-new or empty log has nothing worth an info line (a broker opens dozens at start).
+  const worthTelling = report.rebuiltIndexes > 0 || (!report.cleanShutdown && logEndOffset > 0);
   if (!report.cleanShutdown || report.rebuiltIndexes > 0) {
-    logger.info('recovered log', {
+    logger[worthTelling ? 'info' : 'debug']('recovered log', {
       dir,
       logEndOffset,
       recoveredSegments: report.recoveredSegments,

@@ -45,6 +45,7 @@ export async function truncateTo(state: LogState, offset: number): Promise<void>
   await writeRecoveryPoint(state.context.fs, state.dir, segment.baseOffset);
   for (const later of state.segments.splice(i + 1)) await later.delete();
   if (located !== null) await segment.truncateTo(located.endPosition - located.records.length);
+  await segment.activate();
   segment.createdMs = state.now();
   state.logEndOffset = segment.nextOffset;
   state.epochs.truncateFromEnd(state.logEndOffset);

@@ -168,6 +168,19 @@ export class PartitionLog {
   }
 
   /** Bytes in all segments (written and visible). */
+  /**
+   * Applies changed topic configs (AlterConfigs). Segment size and age, flushing and
+   * retention follow the new values from the next append or check on; the index interval
+   * and the file-pool bound keep the values the log was opened with. Throws
+   * STORAGE_INVALID_ARGUMENT (and changes nothing) for values Kafka would reject.
+   */
+  updateConfig(config: LogConfig): void {
+    const current = this.#state.config;
+    const next = { ...config, maxOpenSegmentFiles: current.maxOpenSegmentFiles };
+    validateLogConfig(next);
+    Object.assign(current, next);
+  }
+
   sizeInBytes(): number {
     let size = 0;
     for (const segment of this.#state.segments) size += segment.size;

@@ -51,6 +51,8 @@ export class LogSegment {
   #timeIndex: TimeIndex | null = null;
   #loading: Promise<void> | null = null;
   #bytesSinceIndexEntry = 0;
+  /** The log's active segment keeps its indexes in memory: appends add to them. */
+  #active = false;
 
   private constructor(
     context: SegmentContext,
@@ -83,6 +85,7 @@ export class LogSegment {
     const handle = await context.fs.open(segment.paths.log, 'w+');
     context.pool.adopt(segment.file, handle);
     await context.fs.syncDir(context.dir);
+    segment.#active = true;
     segment.#offsetIndex = new OffsetIndex(baseOffset);
     segment.#timeIndex = new TimeIndex(baseOffset);
     return segment;
@@ -120,8 +123,15 @@ export class LogSegment {
     this.#bytesSinceIndexEntry += size;
   }
 
+  /** Makes this the segment appends go to: its indexes load and stay in memory. */
+  async activate(): Promise<void> {
+    await this.loadIndexes();
+    this.#active = true;
+  }
+
   /** Adds the final time-index entry (the segment's maximum) when it stops being active. */
   seal(): void {
+    this.#active = false;
     if (this.maxTimestamp >= 0)
       this.#timeIndex?.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
   }
@@ -286,7 +296,7 @@ export class LogSegment {
   }
 
   #dropCleanIndexes(): void {
-    if (this.#offsetIndex?.isDirty || this.#timeIndex?.isDirty) return;
+    if (this.#active || this.#offsetIndex?.isDirty || this.#timeIndex?.isDirty) return;
     if (this.#loading) return;
     this.#offsetIndex = null;
     this.#timeIndex = null;

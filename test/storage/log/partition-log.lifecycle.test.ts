@@ -15,6 +15,7 @@ import {
   openLog,
   readAll,
   smallConfig,
+  summarize,
 } from '../helpers.js';
 
 for (const { name, make } of FILE_SYSTEMS) {
@@ -166,6 +167,29 @@ for (const { name, make } of FILE_SYSTEMS) {
 }
 
 describe('PartitionLog file handles', () => {
+  it('an active segment whose handle was evicted keeps appending (its indexes stay)', async () => {
+    const fs = new FaultInjectingFileSystem();
+    const pool = new FileHandlePool(fs, 1);
+    const open = (p: number): Promise<PartitionLog> =>
+      PartitionLog.open({ fs, dir: `/data/t-${p}`, config: smallConfig(), filePool: pool });
+    const first = await open(0);
+    await appendMany(first, 20, { valueBytes: 50 });
+    await first.flush(); // the indexes are now clean: nothing in memory that is not on disk
+    const second = await open(1);
+    await appendMany(second, 5);
+    assert.ok(pool.openCount <= 1);
+    await appendMany(first, 20, { valueBytes: 50 });
+    await second.truncateTo(2);
+    await appendMany(first, 20, { valueBytes: 50 });
+    assert.equal(first.logEndOffset, 60);
+    assert.equal((await readAll(first)).length, 60);
+    for (let offset = 0; offset < 60; offset += 7) {
+      assert.equal(summarize((await first.read(offset, 1, 60)).records)[0].baseOffset, offset);
+    }
+    await first.close();
+    await second.close();
+  });
+
   it('keeps at most maxOpen segment files open across many partitions', async () => {
     const fs = new FaultInjectingFileSystem();
     const pool = new FileHandlePool(fs, 16);

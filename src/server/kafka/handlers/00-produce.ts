@@ -7,7 +7,8 @@
  * max.message.bytes, from a non-transactional producer (transactions are not served
  * yet). Valid batches are appended through the Partition, which assigns offsets and
  * checks idempotent producers' epochs and sequences. Failures are per partition: one bad
- * partition never fails the others in the same request.
+ * partition never fails the others in the same request. A batch larger than the topic's
+ * segment.bytes could never be stored: RECORD_LIST_TOO_LARGE (18).
  *
  * acks: 0 → no response is sent at all; 1 → answer after the leader's append; -1 (all)
  * → the in-sync replicas are this broker alone, so the same as 1, except that a topic with
@@ -97,6 +98,13 @@ export function produceHandler(services: KafkaServices): Handler<ProduceRequest,
       );
     }
     const batch: RecordBatchView = validation.batch;
+    if (batch.sizeInBytes > Number(cluster.topicConfig(topic, 'segment.bytes'))) {
+      return partitionResponse(
+        data.index,
+        ErrorCode.RECORD_LIST_TOO_LARGE,
+        `batch of ${batch.sizeInBytes} bytes is larger than segment.bytes`,
+      );
+    }
     if (batch.isTransactional) {
       return partitionResponse(
         data.index,
