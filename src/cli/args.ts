@@ -9,6 +9,9 @@ import { CompressionType } from '../records/index.js';
 
 /** A mistake on the command line: exit code 64 (EX_USAGE). */
 export class UsageError extends CodedError {
+  /** The subcommand whose --help explains the mistake (set by `dispatch`). */
+  subcommand: string | null = null;
+
   constructor(message: string) {
     super('WEIR_CLI_USAGE', message);
     this.name = 'UsageError';
@@ -39,7 +42,7 @@ export function parse<T extends Options>(
 ): { values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>['values']; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(args, options),
       options,
       allowPositionals: true,
       strict: true,
@@ -48,6 +51,26 @@ export function parse<T extends Options>(
   } catch (error) {
     throw new UsageError(usageMessage(error));
   }
+}
+
+/**
+ * parseArgs refuses `--throughput -1` (a value that looks like an option); numbers are
+ * never options here, so such pairs become `--throughput=-1`.
+ */
+function joinNegativeValues(args: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 function usageMessage(error: unknown): string {

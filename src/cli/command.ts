@@ -21,7 +21,6 @@ export interface Subcommand {
 
 /** Runs `args[0]` of `subcommands`, or prints the command's usage for --help / nothing. */
 export async function dispatch(
-  command: string,
   usage: string,
   subcommands: Readonly<Record<string, Subcommand>>,
   args: readonly string[],
@@ -42,7 +41,12 @@ export async function dispatch(
     process.stdout.write(sub.usage);
     return EXIT_OK;
   }
-  return sub.run(rest);
+  try {
+    return await sub.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) error.subcommand ??= name;
+    throw error;
+  }
 }
 
 /** The usage block of a subcommand: synopsis, description, options, examples. */

@@ -31,15 +31,18 @@ export class BrokerError extends ClientError {
   readonly errorName: string;
   readonly retriable: boolean;
 
-  /** `context` says what was asked, e.g. "create topic 'orders'". */
-  constructor(errorCode: number, context: string, brokerMessage?: string | null) {
+  /**
+   * `context` says what was asked, e.g. "create topic 'orders'"; the message appends the
+   * error name and the broker's message. With `complete`, `context` is the whole message.
+   */
+  constructor(errorCode: number, context: string, brokerMessage?: string | null, complete = false) {
     const info = kafkaError(errorCode);
     const detail = brokerMessage && brokerMessage !== info.message ? `: ${brokerMessage}` : '';
     super(
       errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
         ? 'WEIR_CLIENT_UNKNOWN_TOPIC'
         : 'WEIR_CLIENT_BROKER_ERROR',
-      `${context}: ${info.name}${detail}`,
+      complete ? context : `${context}: ${info.name}${detail}`,
     );
     this.name = 'BrokerError';
     this.errorCode = errorCode;

@@ -15,6 +15,7 @@ import {
   parse,
 } from '../args.js';
 import {
+  ClientError,
   Consumer,
   EARLIEST_TIMESTAMP,
   GroupConsumer,
@@ -78,7 +79,9 @@ async function directSource(
   const info = await client.topic(topic);
   const all = info.partitions.map((p) => p.partition);
   for (const p of partitions ?? []) {
-    if (!all.includes(p)) throw new UsageError(`topic '${topic}' has no partition ${p} (it has ${all.length})`);
+    if (!all.includes(p)) {
+      throw new ClientError('WEIR_CLIENT_UNKNOWN_TOPIC', `topic '${topic}' has no partition ${p} (it has ${all.length})`);
+    }
   }
   const consumer = new Consumer(client, { offsetReset: fromBeginning ? 'earliest' : 'latest' });
   await consumer.assign(new Map([[topic, new Map((partitions ?? all).map((p) => [p, start]))]]));

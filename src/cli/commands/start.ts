@@ -7,8 +7,9 @@
  * (clean-shutdown markers), exit 0.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { startBroker } from '../../main.js';
+import { UsageError, parse } from '../args.js';
+import type { Command } from '../command.js';
 import { configFromEnvironment, parseProperties } from '../properties.js';
 
 export const START_USAGE = `Usage: weir start [options]
@@ -31,20 +32,17 @@ Examples:
   weir start --port 0 --data-dir /tmp/weir --set num.partitions=6
 `;
 
-export async function startCommand(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      config: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
+async function runStart(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    'log-level': { type: 'string', default: 'info' },
+    help: { type: 'boolean', short: 'h' },
   });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (values.help) {
     process.stdout.write(START_USAGE);
     return 0;
@@ -55,14 +53,17 @@ export async function startCommand(args: readonly string[]): Promise<number> {
   };
   for (const pair of values.set ?? []) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new Error(`--set expects KEY=VALUE, got '${pair}'`);
+    if (at <= 0) throw new UsageError(`--set expects KEY=VALUE, got '${pair}'`);
     config[pair.slice(0, at).trim()] = pair.slice(at + 1);
   }
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new Error(`--port expects 0-65535, got '${values.port}'`);
+    throw new UsageError(`--port expects 0-65535, got '${values.port}'`);
   }
   const logLevel = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new UsageError(`--log-level expects debug, info, warn or error, got '${logLevel}'`);
+  }
   const broker = await startBroker({
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(port !== undefined ? { port } : {}),
@@ -85,3 +86,10 @@ export async function startCommand(args: readonly string[]): Promise<number> {
   process.stdout.write('weir: stopped cleanly\n');
   return 0;
 }
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'start a broker with embedded defaults',
+  usage: START_USAGE,
+  run: runStart,
+};

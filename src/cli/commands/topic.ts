@@ -6,7 +6,6 @@
 import { COMMON_OPTIONS, EXIT_OK, expectPositionals, integer, keyValues, parse, UsageError } from '../args.js';
 import {
   BrokerError,
-  CONFIG_SOURCE_NAMES,
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
   alterTopicConfigs,
@@ -79,7 +78,7 @@ const create: Subcommand = {
         return EXIT_OK;
       }
       if (result && result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
-        throw new BrokerError(result.errorCode, `topic '${name}' already exists`);
+        throw new BrokerError(result.errorCode, `topic '${name}' already exists`, null, true);
       }
       if (result && result.errorCode !== ErrorCode.NONE) {
         throw new BrokerError(result.errorCode, `create topic '${name}'`, result.errorMessage);
@@ -307,5 +306,5 @@ export const topicCommand: Command = {
   name: 'topic',
   summary: 'create, list, describe, alter and delete topics',
   usage: USAGE,
-  run: (args) => dispatch('topic', USAGE, { create, list, describe, alter, delete: remove }, args),
+  run: (args) => dispatch(USAGE, { create, list, describe, alter, delete: remove }, args),
 };
