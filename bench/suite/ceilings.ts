@@ -34,9 +34,13 @@ export interface CeilingResults {
 const MiB = 1024 * 1024;
 
 async function produceCeiling(file: string, bytes: number): Promise<number> {
-  const server = await startService(process.execPath, [workerScript('ceiling-worker'), 'append-server', file], {
-    readyPattern: /ready (\d+)/,
-  });
+  const server = await startService(
+    process.execPath,
+    [workerScript('ceiling-worker'), 'append-server', file],
+    {
+      readyPattern: /ready (\d+)/,
+    },
+  );
   try {
     const result = await runJson<{ mbPerSec: number }>(process.execPath, [
       workerScript('ceiling-worker'),
@@ -70,9 +74,13 @@ async function fetchCeiling(file: string): Promise<number> {
 }
 
 async function pingPong(size: number, count: number): Promise<CeilingResults['pingPong']> {
-  const server = await startService(process.execPath, [workerScript('ceiling-worker'), 'echo-server'], {
-    readyPattern: /ready (\d+)/,
-  });
+  const server = await startService(
+    process.execPath,
+    [workerScript('ceiling-worker'), 'echo-server'],
+    {
+      readyPattern: /ready (\d+)/,
+    },
+  );
   try {
     const result = await runJson<{ perSec: number; latencyMs: LatencySummary }>(process.execPath, [
       workerScript('ceiling-worker'),
@@ -100,9 +108,13 @@ export async function measureCeilings(
   try {
     for (let rep = 0; rep < options.reps; rep++) {
       produceRuns.push(await produceCeiling(file, options.bytes));
-      log(`ceiling 1 (TCP receive -> file append) run ${rep + 1}: ${produceRuns.at(-1)!.toFixed(0)} MB/s`);
+      log(
+        `ceiling 1 (TCP receive -> file append) run ${rep + 1}: ${produceRuns.at(-1)!.toFixed(0)} MB/s`,
+      );
       fetchWarmRuns.push(await fetchCeiling(file));
-      log(`ceiling 2 warm (file read -> TCP send) run ${rep + 1}: ${fetchWarmRuns.at(-1)!.toFixed(0)} MB/s`);
+      log(
+        `ceiling 2 warm (file read -> TCP send) run ${rep + 1}: ${fetchWarmRuns.at(-1)!.toFixed(0)} MB/s`,
+      );
       const left = await evict([file]);
       fetchColdRuns.push(await fetchCeiling(file));
       log(

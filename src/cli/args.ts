@@ -30,8 +30,8 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const COMMON_HELP = `  --bootstrap-server HOST:PORT[,...]  broker(s) to talk to (default ${DEFAULT_BOOTSTRAP_SERVER})
-  -h, --help                          show this help`;
+export const COMMON_HELP = `  --bootstrap-server SERVERS   broker(s) to talk to, host:port[,host:port...] (default ${DEFAULT_BOOTSTRAP_SERVER})
+  -h, --help                   show this help`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -39,7 +39,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parse<T extends Options>(
   args: readonly string[],
   options: T,
-): { values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>['values']; positionals: string[] } {
+): {
+  values: ReturnType<
+    typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>
+  >['values'];
+  positionals: string[];
+} {
   try {
     const { values, positionals } = parseArgs({
       args: joinNegativeValues(args, options),
@@ -63,7 +68,12 @@ function joinNegativeValues(args: readonly string[], options: Options): string[]
     const arg = args[i]!;
     const next = args[i + 1];
     const name = arg.startsWith('--') ? arg.slice(2) : null;
-    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+    if (
+      name !== null &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-\d/.test(next)
+    ) {
       out.push(`${arg}=${next}`);
       i++;
     } else {
@@ -82,7 +92,10 @@ function usageMessage(error: unknown): string {
       return `unknown option '${option ?? message}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing/.test(message)
-        ? `option '${option?.replace(/^.*(--[\w-]+).*$/, '$1') ?? ''}' needs a value`.replace(" ''", '')
+        ? `option '${option?.replace(/^.*(--[\w-]+).*$/, '$1') ?? ''}' needs a value`.replace(
+            " ''",
+            '',
+          )
         : message.split('\n')[0]!;
     default:
       return message.split('\n')[0]!;
@@ -100,7 +113,11 @@ export function integer(
   const n = Number(value);
   if (value.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max) {
     const range =
-      max === Number.MAX_SAFE_INTEGER ? (min === Number.MIN_SAFE_INTEGER ? 'an integer' : `an integer >= ${min}`) : `an integer in ${min}..${max}`;
+      max === Number.MAX_SAFE_INTEGER
+        ? min === Number.MIN_SAFE_INTEGER
+          ? 'an integer'
+          : `an integer >= ${min}`
+        : `an integer in ${min}..${max}`;
     throw new UsageError(`--${flag} expects ${range}, got '${value}'`);
   }
   return n;
@@ -108,12 +125,16 @@ export function integer(
 
 /** A 64-bit offset option (>= 0). */
 export function offset(value: string, flag: string): bigint {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} expects an offset (an integer >= 0), got '${value}'`);
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`--${flag} expects an offset (an integer >= 0), got '${value}'`);
   return BigInt(value);
 }
 
 /** KEY=VALUE pairs of a repeatable option. */
-export function keyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
+export function keyValues(
+  pairs: readonly string[] | undefined,
+  flag: string,
+): Record<string, string> {
   const result: Record<string, string> = {};
   for (const pair of pairs ?? []) {
     const at = pair.indexOf('=');
@@ -149,14 +170,20 @@ const COMPRESSION: Readonly<Record<string, CompressionType>> = {
 export function compression(value: string | undefined): CompressionType | undefined {
   if (value === undefined) return undefined;
   const type = COMPRESSION[value.toLowerCase()];
-  if (type === undefined) throw new UsageError(`--compression expects none, gzip, snappy, lz4 or zstd, got '${value}'`);
+  if (type === undefined)
+    throw new UsageError(`--compression expects none, gzip, snappy, lz4 or zstd, got '${value}'`);
   return type;
 }
 
 /** Exactly `count` positionals, named in `what` for the message. */
-export function expectPositionals(positionals: readonly string[], what: readonly string[], optional = 0): string[] {
+export function expectPositionals(
+  positionals: readonly string[],
+  what: readonly string[],
+  optional = 0,
+): string[] {
   const min = what.length - optional;
   if (positionals.length < min) throw new UsageError(`missing ${what[positionals.length]}`);
-  if (positionals.length > what.length) throw new UsageError(`unexpected argument '${positionals[what.length]}'`);
+  if (positionals.length > what.length)
+    throw new UsageError(`unexpected argument '${positionals[what.length]}'`);
   return [...positionals];
 }

@@ -58,7 +58,9 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    process.stderr.write(`weir: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see 'weir --help')\n`);
+    process.stderr.write(
+      `weir: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see 'weir --help')\n`,
+    );
     return EXIT_USAGE;
   }
   if (rest[0] === '--help' || rest[0] === '-h') {
@@ -75,7 +77,8 @@ export async function main(args: readonly string[]): Promise<number> {
       return EXIT_USAGE;
     }
     process.stderr.write(`weir ${name}: ${message}\n`);
-    if (process.env['WEIR_DEBUG'] === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    if (process.env['WEIR_DEBUG'] === '1' && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
     return EXIT_FAILURE;
   }
 }

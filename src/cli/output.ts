@@ -5,7 +5,10 @@
 import { once } from 'node:events';
 
 /** Columns separated by two spaces, padded to the widest cell; no trailing spaces. */
-export function table(headers: readonly string[], rows: readonly (readonly (string | number | bigint)[])[]): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number | bigint)[])[],
+): string {
   const cells = [headers, ...rows].map((row) => row.map((cell) => String(cell)));
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   return cells
@@ -39,6 +42,10 @@ export async function write(text: string): Promise<void> {
 /** JSON.stringify that writes bigints as numbers when safe, else as strings. */
 export function json(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v,
+    typeof v === 'bigint'
+      ? v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(v)
+        : v.toString()
+      : v,
   );
 }

@@ -49,7 +49,9 @@ export function compileFormat(template: string): (record: ConsumedRecord) => str
     const field = FIELDS[name];
     if (!field) {
       throw new UsageError(
-        `unknown placeholder '{${name}}' in --format (use ${Object.keys(FIELDS).map((f) => `{${f}}`).join(' ')} {header:NAME})`,
+        `unknown placeholder '{${name}}' in --format (use ${Object.keys(FIELDS)
+          .map((f) => `{${f}}`)
+          .join(' ')} {header:NAME})`,
       );
     }
     parts.push(field);
@@ -72,6 +74,8 @@ export function recordJson(record: ConsumedRecord): string {
     timestamp: Number(record.timestamp),
     key: record.key === null ? null : record.key.toString('utf8'),
     value: record.value === null ? null : record.value.toString('utf8'),
-    headers: Object.fromEntries(record.headers.map((h) => [h.key, h.value === null ? null : h.value.toString('utf8')])),
+    headers: Object.fromEntries(
+      record.headers.map((h) => [h.key, h.value === null ? null : h.value.toString('utf8')]),
+    ),
   });
 }

@@ -89,6 +89,11 @@ export class LocalCluster {
     return this.registry.clusterId;
   }
 
+  /** The directory holding this broker's partitions (its one log dir). */
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
   get config(): BrokerConfig {
     return this.options.config;
   }

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
-import {
-  decodeAssignment,
-  encodeAssignment,
-  rangeAssign,
-} from '../../src/cli/client/index.js';
+import { decodeAssignment, encodeAssignment, rangeAssign } from '../../src/cli/client/index.js';
 import {
   decodeSubscriptionTopics,
   encodeSubscription,
@@ -50,12 +46,22 @@ describe('consumer protocol and range assignor', () => {
   it('encodes subscriptions and assignments that KafkaJS reads, and reads what KafkaJS writes', () => {
     const subscription = AssignerProtocol.MemberMetadata.decode(encodeSubscription(['a', 'b']));
     assert.deepEqual(subscription?.topics, ['a', 'b']);
-    const assignment = AssignerProtocol.MemberAssignment.decode(encodeAssignment(new Map([['a', [0, 2]]])));
+    const assignment = AssignerProtocol.MemberAssignment.decode(
+      encodeAssignment(new Map([['a', [0, 2]]])),
+    );
     assert.deepEqual(assignment?.assignment, { a: [0, 2] });
 
-    const theirs = AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: { x: [1, 0] }, userData: Buffer.alloc(0) });
+    const theirs = AssignerProtocol.MemberAssignment.encode({
+      version: 0,
+      assignment: { x: [1, 0] },
+      userData: Buffer.alloc(0),
+    });
     assert.deepEqual(decodeAssignment(theirs), new Map([['x', [0, 1]]]));
-    const theirSubscription = AssignerProtocol.MemberMetadata.encode({ version: 0, topics: ['x', 'y'], userData: Buffer.alloc(0) });
+    const theirSubscription = AssignerProtocol.MemberMetadata.encode({
+      version: 0,
+      topics: ['x', 'y'],
+      userData: Buffer.alloc(0),
+    });
     assert.deepEqual(decodeSubscriptionTopics(theirSubscription), ['x', 'y']);
     assert.deepEqual(decodeAssignment(Buffer.alloc(0)), new Map());
     assert.deepEqual(decodeSubscriptionTopics(Buffer.from('junk')), []);

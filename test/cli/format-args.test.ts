@@ -21,13 +21,21 @@ const record: ConsumedRecord = {
 
 describe('consume formats', () => {
   it('fills placeholders and escapes', () => {
-    const format = compileFormat('{topic}/{partition}@{offset} {timestamp:iso}\\t{key}={value} [{headers}] {header:a}{header:zz}\\\\');
-    assert.equal(format(record), 't/2@41 2023-11-14T22:13:20.000Z\tnull=hello [a=1,b=null,a=2] 2\\');
+    const format = compileFormat(
+      '{topic}/{partition}@{offset} {timestamp:iso}\\t{key}={value} [{headers}] {header:a}{header:zz}\\\\',
+    );
+    assert.equal(
+      format(record),
+      't/2@41 2023-11-14T22:13:20.000Z\tnull=hello [a=1,b=null,a=2] 2\\',
+    );
     assert.equal(compileFormat('{timestamp}')(record), '1700000000000');
   });
 
   it('rejects unknown placeholders', () => {
-    assert.throws(() => compileFormat('{valeu}'), (e: Error) => e instanceof UsageError && /\{valeu\}/.test(e.message));
+    assert.throws(
+      () => compileFormat('{valeu}'),
+      (e: Error) => e instanceof UsageError && /\{valeu\}/.test(e.message),
+    );
   });
 
   it('prints one JSON object per record', () => {
@@ -45,7 +53,10 @@ describe('consume formats', () => {
 
 describe('argument parsing', () => {
   it('accepts negative numbers as option values', () => {
-    const { values } = parse(['--throughput', '-1', '--x=3'], { throughput: { type: 'string' }, x: { type: 'string' } });
+    const { values } = parse(['--throughput', '-1', '--x=3'], {
+      throughput: { type: 'string' },
+      x: { type: 'string' },
+    });
     assert.equal(values.throughput, '-1');
     assert.equal(integer(values.throughput, 'throughput', -1), -1);
   });
@@ -53,7 +64,10 @@ describe('argument parsing', () => {
   it('turns parse errors into short UsageErrors', () => {
     assert.throws(() => parse(['--nope'], {}), /^UsageError: unknown option '--nope'$/);
     assert.throws(() => integer('1.5', 'n', 1), /--n expects an integer >= 1, got '1.5'/);
-    assert.throws(() => integer('70000', 'port', 0, 65535), /--port expects an integer in 0\.\.65535/);
+    assert.throws(
+      () => integer('70000', 'port', 0, 65535),
+      /--port expects an integer in 0\.\.65535/,
+    );
     assert.deepEqual(keyValues(['a=1', 'b==2'], 'config'), { a: '1', b: '=2' });
     assert.throws(() => keyValues(['=1'], 'config'), UsageError);
   });
@@ -69,6 +83,15 @@ describe('argument parsing', () => {
   });
 
   it('aligns tables without trailing spaces', () => {
-    assert.equal(table(['A', 'LONGER'], [['xyz', 1], ['q', '']]), 'A    LONGER\nxyz  1\nq\n');
+    assert.equal(
+      table(
+        ['A', 'LONGER'],
+        [
+          ['xyz', 1],
+          ['q', ''],
+        ],
+      ),
+      'A    LONGER\nxyz  1\nq\n',
+    );
   });
 });

@@ -69,7 +69,11 @@ export function startTestBroker(config: Record<string, string | number> = {}): P
 }
 
 /** Log end offsets per partition, asked with the test's raw client (ListOffsets v1, latest). */
-export async function logEndOffsets(port: number, topic: string, partitions: number): Promise<bigint[]> {
+export async function logEndOffsets(
+  port: number,
+  topic: string,
+  partitions: number,
+): Promise<bigint[]> {
   const client = await RawKafkaClient.connect(port);
   try {
     const response = await client.send<ListOffsetsResponse>(ApiKey.ListOffsets, 1, {
@@ -87,8 +91,11 @@ export async function logEndOffsets(port: number, topic: string, partitions: num
         },
       ],
     });
-    const result = response.topics[0]!.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
-    for (const p of result) if (p.errorCode !== 0) throw new Error(`ListOffsets error ${p.errorCode}`);
+    const result = response.topics[0]!.partitions.sort(
+      (a, b) => a.partitionIndex - b.partitionIndex,
+    );
+    for (const p of result)
+      if (p.errorCode !== 0) throw new Error(`ListOffsets error ${p.errorCode}`);
     return result.map((p) => p.offset);
   } finally {
     client.close();
@@ -98,7 +105,11 @@ export async function logEndOffsets(port: number, topic: string, partitions: num
 /** Asserts the one-line error contract: a single `weir <command>: ...` line, no stack trace. */
 export function oneLineError(result: RunResult, command: string, pattern: RegExp): void {
   const lines = result.stderr.trimEnd().split('\n');
-  if (lines.length !== 1 || !lines[0]!.startsWith(`weir ${command}: `) || !pattern.test(lines[0]!)) {
+  if (
+    lines.length !== 1 ||
+    !lines[0]!.startsWith(`weir ${command}: `) ||
+    !pattern.test(lines[0]!)
+  ) {
     throw new Error(`expected one line 'weir ${command}: ${pattern}', got:\n${result.stderr}`);
   }
   if (/\n\s+at /.test(result.stderr)) throw new Error(`stack trace on stderr:\n${result.stderr}`);

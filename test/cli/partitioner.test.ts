@@ -15,7 +15,8 @@ describe('murmur2 partitioner', () => {
       ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
       ['abc', 479470107],
     ];
-    for (const [input, expected] of cases) assert.equal(murmur2(Buffer.from(input)), expected, input);
+    for (const [input, expected] of cases)
+      assert.equal(murmur2(Buffer.from(input)), expected, input);
   });
 
   it("puts keys where KafkaJS's Java-compatible DefaultPartitioner does", () => {
@@ -30,7 +31,11 @@ describe('murmur2 partitioner', () => {
       }));
       for (let i = 0; i < 500; i++) {
         const key = `key-${i}-${'é'.repeat(i % 5)}-${i * 7919}`;
-        const expected = partitioner({ topic: 't', partitionMetadata, message: { key, value: 'v' } });
+        const expected = partitioner({
+          topic: 't',
+          partitionMetadata,
+          message: { key, value: 'v' },
+        });
         assert.equal(partitionForKey(Buffer.from(key), count), expected, `${key} over ${count}`);
       }
     }
@@ -38,7 +43,7 @@ describe('murmur2 partitioner', () => {
 
   it('sticks keyless records to one partition until its batch closes, then moves', () => {
     let seed = 1;
-    const sticky = new StickyPartitioner(() => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+    const sticky = new StickyPartitioner(() => (seed = (seed * 16807) % 2147483647) / 2147483647);
     const first = sticky.partition('t', 4);
     assert.equal(sticky.partition('t', 4), first);
     sticky.batchClosed('t', first, 4);

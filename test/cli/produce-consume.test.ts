@@ -35,19 +35,42 @@ describe('weir produce / consume', () => {
     const keys = Array.from({ length: 40 }, (_, i) => `user-${i}`);
     const input = keys.map((k, i) => `${k}:value ${i}`).join('\n') + '\n';
     const produced = await weir(
-      ['produce', 'keyed', '--key-separator', ':', '--header', 'source=test', '--header', 'v=1', '--acks', '1', '--compression', 'gzip', ...bs],
+      [
+        'produce',
+        'keyed',
+        '--key-separator',
+        ':',
+        '--header',
+        'source=test',
+        '--header',
+        'v=1',
+        '--acks',
+        '1',
+        '--compression',
+        'gzip',
+        ...bs,
+      ],
       { input },
     );
     assert.equal(produced.code, 0, produced.stderr);
     assert.equal(produced.stdout, '');
 
     const consumed = await weir([
-      'consume', 'keyed', '--from-beginning', '--max', '40',
-      '--format', '{partition}\\t{offset}\\t{key}\\t{value}\\t{headers}\\t{header:v}', ...bs,
+      'consume',
+      'keyed',
+      '--from-beginning',
+      '--max',
+      '40',
+      '--format',
+      '{partition}\\t{offset}\\t{key}\\t{value}\\t{headers}\\t{header:v}',
+      ...bs,
     ]);
     assert.equal(consumed.code, 0, consumed.stderr);
     assert.match(consumed.stderr, /Processed a total of 40 records/);
-    const lines = consumed.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    const lines = consumed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'));
     assert.equal(lines.length, 40);
     const partitioner = Partitioners.DefaultPartitioner();
     const partitionMetadata = [0, 1, 2, 3].map((partitionId) => ({
@@ -58,26 +81,59 @@ describe('weir produce / consume', () => {
       isr: [0],
     }));
     for (const [partition, , key, value, headers, v] of lines) {
-      const expected = partitioner({ topic: 'keyed', partitionMetadata, message: { key: key!, value: value! } });
+      const expected = partitioner({
+        topic: 'keyed',
+        partitionMetadata,
+        message: { key: key!, value: value! },
+      });
       assert.equal(Number(partition), expected, `key ${key}`);
       assert.equal(value, `value ${keys.indexOf(key!)}`);
       assert.equal(headers, 'source=test,v=1');
       assert.equal(v, '1');
     }
     const ends = await logEndOffsets(broker.port, 'keyed', 4);
-    assert.equal(ends.reduce((a, b) => a + b, 0n), 40n);
+    assert.equal(
+      ends.reduce((a, b) => a + b, 0n),
+      40n,
+    );
   });
 
   it('reads a file, targets a partition and prints JSON from an offset', async () => {
     await broker.createTopic('filed', { partitions: 2 });
     const file = join(dir, 'lines.txt');
     await writeFile(file, 'one\ntwo\nthree\nfour\n');
-    const produced = await weir(['produce', 'filed', '--file', file, '--partition', '1', '--acks', '0', '--compression', 'zstd', ...bs]);
+    const produced = await weir([
+      'produce',
+      'filed',
+      '--file',
+      file,
+      '--partition',
+      '1',
+      '--acks',
+      '0',
+      '--compression',
+      'zstd',
+      ...bs,
+    ]);
     assert.equal(produced.code, 0, produced.stderr);
 
-    const fromOffset = await weir(['consume', 'filed', '--partition', '1', '--offset', '2', '--max', '2', '--json', ...bs]);
+    const fromOffset = await weir([
+      'consume',
+      'filed',
+      '--partition',
+      '1',
+      '--offset',
+      '2',
+      '--max',
+      '2',
+      '--json',
+      ...bs,
+    ]);
     assert.equal(fromOffset.code, 0, fromOffset.stderr);
-    const records = fromOffset.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = fromOffset.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(
       records.map((r) => [r['partition'], r['offset'], r['key'], r['value'], r['headers']]),
       [
@@ -87,7 +143,17 @@ describe('weir produce / consume', () => {
     );
     assert.equal(typeof records[0]!['timestamp'], 'number');
 
-    const earliest = await weir(['consume', 'filed', '--offset', 'earliest', '--timeout-ms', '500', '--format', '{key} {value}', ...bs]);
+    const earliest = await weir([
+      'consume',
+      'filed',
+      '--offset',
+      'earliest',
+      '--timeout-ms',
+      '500',
+      '--format',
+      '{key} {value}',
+      ...bs,
+    ]);
     assert.equal(earliest.code, 0, earliest.stderr);
     assert.equal(earliest.stdout, 'null one\nnull two\nnull three\nnull four\n');
   });
@@ -105,11 +171,35 @@ describe('weir produce / consume', () => {
   it('consumes as a group from committed offsets and commits what it printed', async () => {
     await broker.createTopic('grouped', { partitions: 3 });
     const input = Array.from({ length: 30 }, (_, i) => `k${i}:v${i}`).join('\n');
-    assert.equal((await weir(['produce', 'grouped', '--key-separator', ':', ...bs], { input })).code, 0);
+    assert.equal(
+      (await weir(['produce', 'grouped', '--key-separator', ':', ...bs], { input })).code,
+      0,
+    );
 
-    const first = await weir(['consume', 'grouped', '--group', 'g', '--from-beginning', '--max', '12', '--format', '{value}', ...bs]);
+    const first = await weir([
+      'consume',
+      'grouped',
+      '--group',
+      'g',
+      '--from-beginning',
+      '--max',
+      '12',
+      '--format',
+      '{value}',
+      ...bs,
+    ]);
     assert.equal(first.code, 0, first.stderr);
-    const rest = await weir(['consume', 'grouped', '--group', 'g', '--timeout-ms', '1000', '--format', '{value}', ...bs]);
+    const rest = await weir([
+      'consume',
+      'grouped',
+      '--group',
+      'g',
+      '--timeout-ms',
+      '1000',
+      '--format',
+      '{value}',
+      ...bs,
+    ]);
     assert.equal(rest.code, 0, rest.stderr);
     const seen = [...first.stdout.trimEnd().split('\n'), ...rest.stdout.trimEnd().split('\n')];
     assert.equal(first.stdout.trimEnd().split('\n').length, 12);

@@ -18,7 +18,16 @@ describe('weir topic', () => {
   after(() => broker.stop());
 
   it('creates, lists, describes, alters and deletes a topic', async () => {
-    const created = await weir(['topic', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=86400000', ...bs]);
+    const created = await weir([
+      'topic',
+      'create',
+      'orders',
+      '--partitions',
+      '3',
+      '--config',
+      'retention.ms=86400000',
+      ...bs,
+    ]);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /Created topic 'orders' \(3 partitions, replication factor 1\)/);
 
@@ -28,31 +37,53 @@ describe('weir topic', () => {
     ]);
     assert.equal(listed.code, 0);
     assert.equal(listed.stdout, 'orders\n');
-    const rows = JSON.parse(asJson.stdout) as { name: string; partitions: number; internal: boolean }[];
+    const rows = JSON.parse(asJson.stdout) as {
+      name: string;
+      partitions: number;
+      internal: boolean;
+    }[];
     assert.deepEqual(
       rows.find((r) => r.name === 'orders'),
       { name: 'orders', partitions: 3, replicationFactor: 1, internal: false },
     );
     assert.ok(rows.some((r) => r.name === '__consumer_offsets' && r.internal));
 
-    const produced = await weir(['produce', 'orders', '--partition', '1', ...bs], { input: 'a\nb\n' });
+    const produced = await weir(['produce', 'orders', '--partition', '1', ...bs], {
+      input: 'a\nb\n',
+    });
     assert.equal(produced.code, 0, produced.stderr);
 
     const described = await weir(['topic', 'describe', 'orders', ...bs]);
     assert.equal(described.code, 0, described.stderr);
-    assert.match(described.stdout, /^Topic: orders {2}Id: \S+ {2}Partitions: 3 {2}ReplicationFactor: 1 {2}Configs: retention\.ms=86400000\n/);
+    assert.match(
+      described.stdout,
+      /^Topic: orders {2}Id: \S+ {2}Partitions: 3 {2}ReplicationFactor: 1 {2}Configs: retention\.ms=86400000\n/,
+    );
     assert.match(described.stdout, /PARTITION +LEADER +REPLICAS +ISR +LOG-START +LOG-END +SIZE/);
-    assert.match(described.stdout, /\n1 +0 +0 +0 +0 +2 +\S/);
+    // Partition 1 holds two records: its size on disk comes from DescribeLogDirs.
+    assert.match(described.stdout, /\n1 +0 +0 +0 +0 +2 +[1-9]\d* B\n/);
 
     const json = await weir(['topic', 'describe', '--topic', 'orders', '--json', ...bs]);
     const [topic] = JSON.parse(json.stdout) as {
       name: string;
-      partitions: { partition: number; leader: number; isr: number[]; logStartOffset: number; logEndOffset: number }[];
+      partitions: {
+        partition: number;
+        leader: number;
+        isr: number[];
+        logStartOffset: number;
+        logEndOffset: number;
+      }[];
       configs: Record<string, string>;
     }[];
     assert.equal(topic!.name, 'orders');
     assert.deepEqual(
-      topic!.partitions.map((p) => [p.partition, p.leader, p.isr, p.logStartOffset, p.logEndOffset]),
+      topic!.partitions.map((p) => [
+        p.partition,
+        p.leader,
+        p.isr,
+        p.logStartOffset,
+        p.logEndOffset,
+      ]),
       [
         [0, 0, [0], 0, 0],
         [1, 0, [0], 0, 2],
@@ -62,10 +93,23 @@ describe('weir topic', () => {
     assert.deepEqual(await logEndOffsets(broker.port, 'orders', 3), [0n, 2n, 0n]);
     assert.equal(topic!.configs['retention.ms'], '86400000');
 
-    const altered = await weir(['topic', 'alter', 'orders', '--partitions', '5', '--config', 'cleanup.policy=compact', '--delete-config', 'retention.ms', ...bs]);
+    const altered = await weir([
+      'topic',
+      'alter',
+      'orders',
+      '--partitions',
+      '5',
+      '--config',
+      'cleanup.policy=compact',
+      '--delete-config',
+      'retention.ms',
+      ...bs,
+    ]);
     assert.equal(altered.code, 0, altered.stderr);
     assert.match(altered.stdout, /partitions 3 -> 5, cleanup\.policy=compact, -retention\.ms/);
-    const after = JSON.parse((await weir(['topic', 'describe', 'orders', '--json', ...bs])).stdout) as {
+    const after = JSON.parse(
+      (await weir(['topic', 'describe', 'orders', '--json', ...bs])).stdout,
+    ) as {
       partitions: unknown[];
       configs: Record<string, string>;
     }[];
@@ -80,14 +124,15 @@ describe('weir topic', () => {
 
   it('fails with exit code 1 and one line for unknown topics and existing ones', async () => {
     await weir(['topic', 'create', 'dup', ...bs]);
-    const [dup, ifNotExists, describeMissing, deleteMissing, deleteIfExists, alterMissing] = await Promise.all([
-      weir(['topic', 'create', 'dup', ...bs]),
-      weir(['topic', 'create', 'dup', '--if-not-exists', ...bs]),
-      weir(['topic', 'describe', 'missing', ...bs]),
-      weir(['topic', 'delete', 'missing', ...bs]),
-      weir(['topic', 'delete', 'missing', '--if-exists', ...bs]),
-      weir(['topic', 'alter', 'missing', '--partitions', '4', ...bs]),
-    ]);
+    const [dup, ifNotExists, describeMissing, deleteMissing, deleteIfExists, alterMissing] =
+      await Promise.all([
+        weir(['topic', 'create', 'dup', ...bs]),
+        weir(['topic', 'create', 'dup', '--if-not-exists', ...bs]),
+        weir(['topic', 'describe', 'missing', ...bs]),
+        weir(['topic', 'delete', 'missing', ...bs]),
+        weir(['topic', 'delete', 'missing', '--if-exists', ...bs]),
+        weir(['topic', 'alter', 'missing', '--partitions', '4', ...bs]),
+      ]);
     assert.equal(dup.code, 1);
     oneLineError(dup, 'topic', /topic 'dup' already exists/);
     assert.equal(ifNotExists.code, 0, ifNotExists.stderr);

@@ -29,7 +29,14 @@ export async function evict(files: readonly string[]): Promise<number> {
 
 export async function cachedBytes(files: readonly string[]): Promise<number> {
   if (files.length === 0) return 0;
-  const result = await run('fincore', ['--bytes', '--noheadings', '--raw', '--output', 'RES', ...files]);
+  const result = await run('fincore', [
+    '--bytes',
+    '--noheadings',
+    '--raw',
+    '--output',
+    'RES',
+    ...files,
+  ]);
   return result.stdout
     .trim()
     .split('\n')

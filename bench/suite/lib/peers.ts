@@ -10,7 +10,7 @@
  * Both are found on PATH or in their Debian locations; when missing, the suite reports
  * how to install them (`apt-get install -y rabbitmq-server nats-server`) and skips them.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, RssSampler, run, sleep, startService, type Service } from './proc.js';
 
@@ -117,7 +117,8 @@ export async function startNats(dir: string): Promise<PeerServer> {
     ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', join(dir, 'jetstream')],
     { readyPattern: /Server is ready/, timeoutMs: 30_000 },
   );
-  const version = /Version:\s+(\S+)/.exec(server.output())?.[1] ?? (await debianVersion('nats-server'));
+  const version =
+    /Version:\s+(\S+)/.exec(server.output())?.[1] ?? (await debianVersion('nats-server'));
   return {
     name: 'NATS JetStream',
     version,
@@ -129,17 +130,4 @@ export async function startNats(dir: string): Promise<PeerServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** RabbitMQ's own note on whether its message store fsyncs before confirming. */
-export function describeDurability(): Record<string, string> {
-  return {
-    Weir: 'acks=all: appended to the page cache of the (single) leader; fsync on roll/flush.ms; the "+fsync" row sets weir.fsync.on.append=true (fsync before the ack)',
-    RabbitMQ: 'durable queue + persistent messages: confirms are sent after the message store has fsynced them (batched)',
-    'NATS JetStream': 'file-backed stream: acked once written to the store file; fsync on its sync interval (default 2 min), not per message',
-  };
-}
-
-export function readIfExists(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
 }

@@ -91,7 +91,9 @@ export function startService(
     const timer = setTimeout(() => {
       void stop(2000);
       reject(
-        new Error(`${command} did not become ready in ${options.timeoutMs ?? 30_000} ms:\n${output.slice(-2000)}`),
+        new Error(
+          `${command} did not become ready in ${options.timeoutMs ?? 30_000} ms:\n${output.slice(-2000)}`,
+        ),
       );
     }, options.timeoutMs ?? 30_000);
     let settled = false;
@@ -116,7 +118,9 @@ export function startService(
       if (!settled) {
         clearTimeout(timer);
         settled = true;
-        reject(new Error(`${command} exited (${code}) before it was ready:\n${output.slice(-2000)}`));
+        reject(
+          new Error(`${command} exited (${code}) before it was ready:\n${output.slice(-2000)}`),
+        );
       }
     });
   });
@@ -261,7 +265,8 @@ export class RssSampler {
     this.#timer = undefined;
     this.#samples.push(this.current());
     const s = this.#samples;
-    const at = (fraction: number): number => s[Math.min(s.length - 1, Math.floor(fraction * (s.length - 1)))]!;
+    const at = (fraction: number): number =>
+      s[Math.min(s.length - 1, Math.floor(fraction * (s.length - 1)))]!;
     return {
       peak: Math.max(...s),
       last: s[s.length - 1]!,

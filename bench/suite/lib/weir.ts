@@ -5,7 +5,14 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, RssSampler, runJson, startService, type RssSummary, type Service } from './proc.js';
+import {
+  repoRoot,
+  RssSampler,
+  runJson,
+  startService,
+  type RssSummary,
+  type Service,
+} from './proc.js';
 import type { LatencySummary } from './histogram.js';
 
 export interface WeirBroker {
@@ -21,10 +28,12 @@ export interface WeirStartOptions {
   config?: Record<string, string>;
   /** Write a V8 CPU profile of the broker into this directory. */
   cpuProfDir?: string;
+  /** Keep what the data directory already holds (default: start empty). */
+  keepData?: boolean;
 }
 
 export async function startWeir(options: WeirStartOptions): Promise<WeirBroker> {
-  rmSync(options.dataDir, { recursive: true, force: true });
+  if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   const nodeArgs = options.cpuProfDir
     ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, '--cpu-prof-interval=500']
@@ -102,7 +111,11 @@ export function weirPerfAvailable(): boolean {
   return existsSync(commands) && readdirSync(commands).some((name) => /^perf.*\.js$/.test(name));
 }
 
-export function perfArgs(mode: 'produce' | 'consume' | 'e2e', bootstrap: string, o: PerfOptions): string[] {
+export function perfArgs(
+  mode: 'produce' | 'consume' | 'e2e',
+  bootstrap: string,
+  o: PerfOptions,
+): string[] {
   const args = [
     join(repoRoot(), 'bin', 'weir.js'),
     'perf',
@@ -133,9 +146,13 @@ export async function weirPerf(
   options: PerfOptions,
   timeoutMs = 180_000,
 ): Promise<PerfResult> {
-  return runJson<Omit<PerfResult, 'wallSeconds'>>(process.execPath, perfArgs(mode, bootstrap, options), {
-    timeoutMs,
-  });
+  return runJson<Omit<PerfResult, 'wallSeconds'>>(
+    process.execPath,
+    perfArgs(mode, bootstrap, options),
+    {
+      timeoutMs,
+    },
+  );
 }
 
 /** The printable command line (for RESULTS.md), with the repository-relative path. */

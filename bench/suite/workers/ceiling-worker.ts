@@ -34,7 +34,12 @@ function listenOnce(onSocket: (socket: Socket) => void): void {
 
 function connect(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: '127.0.0.1', port, noDelay: true, allowHalfOpen: true });
+    const socket = createConnection({
+      host: '127.0.0.1',
+      port,
+      noDelay: true,
+      allowHalfOpen: true,
+    });
     socket.once('connect', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -127,7 +132,9 @@ async function appendClient(port: number, total: number, chunk: number): Promise
   socket.end();
   await reply;
   const s = seconds(started);
-  process.stdout.write(`${JSON.stringify({ bytes: sent, seconds: s, mbPerSec: sent / 1e6 / s })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bytes: sent, seconds: s, mbPerSec: sent / 1e6 / s })}\n`,
+  );
   socket.destroy();
 }
 
@@ -138,7 +145,10 @@ function readServer(file: string, chunk: number): void {
       const size = (await handle.stat()).size;
       let position = 0;
       // Read the next chunk while the previous one is being sent.
-      let next = size > 0 ? handle.read(Buffer.allocUnsafe(Math.min(chunk, size)), 0, Math.min(chunk, size), 0) : null;
+      let next =
+        size > 0
+          ? handle.read(Buffer.allocUnsafe(Math.min(chunk, size)), 0, Math.min(chunk, size), 0)
+          : null;
       while (next) {
         const { bytesRead, buffer } = await next;
         position += bytesRead;
@@ -175,7 +185,12 @@ function echoServer(): void {
   });
 }
 
-async function pingClient(port: number, size: number, count: number, warmup: number): Promise<void> {
+async function pingClient(
+  port: number,
+  size: number,
+  count: number,
+  warmup: number,
+): Promise<void> {
   const socket = await connect(port);
   const message = Buffer.alloc(size, 0x62);
   const histogram = new Histogram();

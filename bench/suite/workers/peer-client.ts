@@ -44,8 +44,15 @@ interface Result {
   targetRate?: number;
 }
 
-function result(records: number, size: number, startNs: bigint, histogram: Histogram, extra = {}): Result {
-  const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
+function result(
+  records: number,
+  size: number,
+  startNs: bigint,
+  histogram: Histogram,
+  extra = {},
+  endNs = process.hrtime.bigint(),
+): Result {
+  const seconds = Number((endNs > startNs ? endNs : process.hrtime.bigint()) - startNs) / 1e9;
   return {
     records,
     bytes: records * size,
@@ -68,7 +75,11 @@ function stamp(buffer: Buffer): bigint {
 }
 
 /** Calls `send()` RATE times a second for SECONDS, catching up when a tick runs late. */
-async function paced(rate: number, seconds: number, send: () => void | Promise<void>): Promise<number> {
+async function paced(
+  rate: number,
+  seconds: number,
+  send: () => void | Promise<void>,
+): Promise<number> {
   const total = Math.round(rate * seconds);
   const start = process.hrtime.bigint();
   let sent = 0;
@@ -81,10 +92,23 @@ async function paced(rate: number, seconds: number, send: () => void | Promise<v
       if (pending) await pending;
     }
     const nextAt = sent / rate;
-    const waitMs = (nextAt - (Number(process.hrtime.bigint() - start) / 1e9)) * 1000;
-    await new Promise((resolve) => (waitMs >= 1 ? setTimeout(resolve, waitMs) : setImmediate(resolve)));
+    const waitMs = (nextAt - Number(process.hrtime.bigint() - start) / 1e9) * 1000;
+    await new Promise((resolve) =>
+      waitMs >= 1 ? setTimeout(resolve, waitMs) : setImmediate(resolve),
+    );
   }
   return sent;
+}
+
+/** Waits until `isDone()` (checked now and whenever `arm`'s callback fires), at most 60 s. */
+async function drained(isDone: () => boolean, arm: (resolve: () => void) => void): Promise<void> {
+  if (isDone()) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => arm(resolve)),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, 60_000))),
+  ]);
+  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------- RabbitMQ (amqplib)
@@ -152,7 +176,12 @@ async function rabbitConsume(count: number, prefetch: number): Promise<Result> {
   return out;
 }
 
-async function rabbitE2e(rate: number, seconds: number, size: number, prefetch: number): Promise<Result> {
+async function rabbitE2e(
+  rate: number,
+  seconds: number,
+  size: number,
+  prefetch: number,
+): Promise<Result> {
   const producer = await rabbitConnection();
   const consumer = await rabbitConnection();
   const pub = await producer.createConfirmChannel();
@@ -163,12 +192,14 @@ async function rabbitE2e(rate: number, seconds: number, size: number, prefetch: 
   const histogram = new Histogram();
   let received = 0;
   let expected = Infinity;
+  let lastAt = 0n;
   let done: (() => void) | undefined;
   await sub.consume(
     name!,
     (message) => {
       if (!message) return;
-      histogram.recordSince(message.content.readBigUInt64BE(0));
+      lastAt = process.hrtime.bigint();
+      histogram.record(Number(lastAt - message.content.readBigUInt64BE(0)) / 1000);
       received += 1;
       if (received % 64 === 0 || received >= expected) sub.ack(message, true);
       if (received >= expected) done?.();
@@ -185,14 +216,11 @@ async function rabbitE2e(rate: number, seconds: number, size: number, prefetch: 
     return undefined;
   });
   expected = sent;
-  await Promise.race([
-    new Promise<void>((resolve) => {
-      done = resolve;
-      if (received >= expected) resolve();
-    }),
-    new Promise((resolve) => setTimeout(resolve, 60_000)),
-  ]);
-  const out = result(received, size, start, histogram, { sent, targetRate: rate });
+  await drained(
+    () => received >= expected,
+    (resolve) => (done = resolve),
+  );
+  const out = result(received, size, start, histogram, { sent, targetRate: rate }, lastAt);
   await pub.waitForConfirms();
   await producer.close();
   await consumer.close();
@@ -218,7 +246,11 @@ async function natsSetup(): Promise<{ nc: NatsConnection; js: JetStreamClient; s
   return { nc, js: nc.jetstream(), subject };
 }
 
-async function natsConsumer(nc: NatsConnection, js: JetStreamClient, prefetch: number): Promise<ConsumerMessages> {
+async function natsConsumer(
+  nc: NatsConnection,
+  js: JetStreamClient,
+  prefetch: number,
+): Promise<ConsumerMessages> {
   const jsm = await nc.jetstreamManager();
   await jsm.consumers.add(name!, {
     durable_name: 'bench',
@@ -272,18 +304,30 @@ async function natsConsume(count: number, prefetch: number): Promise<Result> {
   return out;
 }
 
-async function natsE2e(rate: number, seconds: number, size: number, prefetch: number): Promise<Result> {
+async function natsE2e(
+  rate: number,
+  seconds: number,
+  size: number,
+  prefetch: number,
+): Promise<Result> {
   const { nc, js, subject } = await natsSetup();
   const histogram = new Histogram();
   const messages = await natsConsumer(nc, js, prefetch);
   let received = 0;
   let expected = Infinity;
-  const consumed = (async () => {
+  let lastAt = 0n;
+  let done: (() => void) | undefined;
+  void (async () => {
     for await (const message of messages) {
-      histogram.recordSince(Buffer.from(message.data.buffer, message.data.byteOffset, 8).readBigUInt64BE(0));
+      lastAt = process.hrtime.bigint();
+      histogram.record(
+        Number(
+          lastAt - Buffer.from(message.data.buffer, message.data.byteOffset, 8).readBigUInt64BE(0),
+        ) / 1000,
+      );
       message.ack();
       received += 1;
-      if (received >= expected) break;
+      if (received >= expected) done?.();
     }
   })();
   const body = payload(size);
@@ -299,8 +343,11 @@ async function natsE2e(rate: number, seconds: number, size: number, prefetch: nu
     return acks.size > 10_000 ? Promise.race(acks) : undefined;
   });
   expected = sent;
-  await Promise.race([consumed, new Promise((resolve) => setTimeout(resolve, 60_000))]);
-  const out = result(received, size, start, histogram, { sent, targetRate: rate });
+  await drained(
+    () => received >= expected,
+    (resolve) => (done = resolve),
+  );
+  const out = result(received, size, start, histogram, { sent, targetRate: rate }, lastAt);
   await Promise.all(acks);
   await nc.drain();
   return out;
@@ -312,7 +359,8 @@ const n = rest.map(Number);
 let output: Result;
 if (system === 'rabbit' && mode === 'produce') output = await rabbitProduce(n[0]!, n[1]!, n[2]!);
 else if (system === 'rabbit' && mode === 'consume') output = await rabbitConsume(n[0]!, n[1]!);
-else if (system === 'rabbit' && mode === 'e2e') output = await rabbitE2e(n[0]!, n[1]!, n[2]!, n[3]!);
+else if (system === 'rabbit' && mode === 'e2e')
+  output = await rabbitE2e(n[0]!, n[1]!, n[2]!, n[3]!);
 else if (system === 'nats' && mode === 'produce') output = await natsProduce(n[0]!, n[1]!, n[2]!);
 else if (system === 'nats' && mode === 'consume') output = await natsConsume(n[0]!, n[1]!);
 else if (system === 'nats' && mode === 'e2e') output = await natsE2e(n[0]!, n[1]!, n[2]!, n[3]!);

@@ -17,7 +17,11 @@ import type { ListGroupsResponse } from '../../protocol/kafka/generated/messages
 import type { ListOffsetsResponse } from '../../protocol/kafka/generated/messages/list-offsets.js';
 import type { OffsetCommitResponse } from '../../protocol/kafka/generated/messages/offset-commit.js';
 import type { OffsetFetchResponse } from '../../protocol/kafka/generated/messages/offset-fetch.js';
-import { decodeAssignment, decodeSubscriptionTopics, type Assignment } from './consumer-protocol.js';
+import {
+  decodeAssignment,
+  decodeSubscriptionTopics,
+  type Assignment,
+} from './consumer-protocol.js';
 import { BrokerError, check } from './errors.js';
 import type { KafkaClient } from './kafka-client.js';
 
@@ -42,7 +46,10 @@ export interface TopicResult {
   errorMessage: string | null;
 }
 
-export async function createTopics(client: KafkaClient, topics: readonly NewTopic[]): Promise<TopicResult[]> {
+export async function createTopics(
+  client: KafkaClient,
+  topics: readonly NewTopic[],
+): Promise<TopicResult[]> {
   const connection = await client.controller();
   const { body } = await connection.send<CreateTopicsResponse>(ApiKey.CreateTopics, () => ({
     topics: topics.map((t) => ({
@@ -55,21 +62,36 @@ export async function createTopics(client: KafkaClient, topics: readonly NewTopi
     timeoutMs: ADMIN_TIMEOUT_MS,
     validateOnly: false,
   }));
-  return body.topics.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage }));
+  return body.topics.map((t) => ({
+    name: t.name,
+    errorCode: t.errorCode,
+    errorMessage: t.errorMessage,
+  }));
 }
 
-export async function deleteTopics(client: KafkaClient, names: readonly string[]): Promise<TopicResult[]> {
+export async function deleteTopics(
+  client: KafkaClient,
+  names: readonly string[],
+): Promise<TopicResult[]> {
   const connection = await client.controller();
   const { body } = await connection.send<DeleteTopicsResponse>(ApiKey.DeleteTopics, () => ({
     topics: names.map((name) => ({ name, topicId: ZERO_UUID })),
     topicNames: [...names],
     timeoutMs: ADMIN_TIMEOUT_MS,
   }));
-  return body.responses.map((r) => ({ name: r.name ?? '', errorCode: r.errorCode, errorMessage: r.errorMessage }));
+  return body.responses.map((r) => ({
+    name: r.name ?? '',
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+  }));
 }
 
 /** Raises a topic's partition count to `count`. */
-export async function createPartitions(client: KafkaClient, topic: string, count: number): Promise<void> {
+export async function createPartitions(
+  client: KafkaClient,
+  topic: string,
+  count: number,
+): Promise<void> {
   const connection = await client.controller();
   const { body } = await connection.send<CreatePartitionsResponse>(ApiKey.CreatePartitions, () => ({
     topics: [{ name: topic, count, assignments: null }],
@@ -101,7 +123,10 @@ export const CONFIG_SOURCE_NAMES: Readonly<Record<number, string>> = {
   6: 'broker logger',
 };
 
-export async function describeTopicConfigs(client: KafkaClient, topic: string): Promise<ConfigEntry[]> {
+export async function describeTopicConfigs(
+  client: KafkaClient,
+  topic: string,
+): Promise<ConfigEntry[]> {
   const { body } = await client.any.send<DescribeConfigsResponse>(ApiKey.DescribeConfigs, () => ({
     resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: null }],
     includeSynonyms: false,
@@ -111,7 +136,13 @@ export async function describeTopicConfigs(client: KafkaClient, topic: string): 
   if (!result) return [];
   check(result.errorCode, `describe the configs of '${topic}'`, result.errorMessage);
   return result.configs
-    .map((c) => ({ name: c.name, value: c.value, source: c.configSource, readOnly: c.readOnly, isSensitive: c.isSensitive }))
+    .map((c) => ({
+      name: c.name,
+      value: c.value,
+      source: c.configSource,
+      readOnly: c.readOnly,
+      isSensitive: c.isSensitive,
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -123,20 +154,24 @@ export async function alterTopicConfigs(
   remove: readonly string[],
 ): Promise<void> {
   const connection = await client.controller();
-  const { body } = await connection.send<IncrementalAlterConfigsResponse>(ApiKey.IncrementalAlterConfigs, () => ({
-    resources: [
-      {
-        resourceType: TOPIC_RESOURCE,
-        resourceName: topic,
-        configs: [
-          ...Object.entries(set).map(([name, value]) => ({ name, configOperation: 0, value })),
-          ...remove.map((name) => ({ name, configOperation: 1, value: null })),
-        ],
-      },
-    ],
-    validateOnly: false,
-  }));
-  for (const r of body.responses) check(r.errorCode, `alter the configs of '${topic}'`, r.errorMessage);
+  const { body } = await connection.send<IncrementalAlterConfigsResponse>(
+    ApiKey.IncrementalAlterConfigs,
+    () => ({
+      resources: [
+        {
+          resourceType: TOPIC_RESOURCE,
+          resourceName: topic,
+          configs: [
+            ...Object.entries(set).map(([name, value]) => ({ name, configOperation: 0, value })),
+            ...remove.map((name) => ({ name, configOperation: 1, value: null })),
+          ],
+        },
+      ],
+      validateOnly: false,
+    }),
+  );
+  for (const r of body.responses)
+    check(r.errorCode, `alter the configs of '${topic}'`, r.errorMessage);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -173,7 +208,11 @@ export async function listOffsets(
         topics: [
           {
             name: topic,
-            partitions: led.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })),
+            partitions: led.map((partitionIndex) => ({
+              partitionIndex,
+              currentLeaderEpoch: -1,
+              timestamp,
+            })),
           },
         ],
       }));
@@ -189,7 +228,10 @@ export async function listOffsets(
 }
 
 /** Bytes on disk per partition (DescribeLogDirs), or null when the brokers do not serve it. */
-export async function partitionSizes(client: KafkaClient, topic: string): Promise<Map<number, bigint> | null> {
+export async function partitionSizes(
+  client: KafkaClient,
+  topic: string,
+): Promise<Map<number, bigint> | null> {
   const info = await client.topic(topic);
   const leaders = new Set(info.partitions.map((p) => p.leader).filter((l) => l >= 0));
   const sizes = new Map<number, bigint>();
@@ -197,12 +239,18 @@ export async function partitionSizes(client: KafkaClient, topic: string): Promis
     const connection = await client.connection(leader);
     if (connection.version(ApiKey.DescribeLogDirs) === undefined) return null;
     const { body } = await connection.send<DescribeLogDirsResponse>(ApiKey.DescribeLogDirs, () => ({
-      topics: [{ topic, partitions: info.partitions.filter((p) => p.leader === leader).map((p) => p.partition) }],
+      topics: [
+        {
+          topic,
+          partitions: info.partitions.filter((p) => p.leader === leader).map((p) => p.partition),
+        },
+      ],
     }));
     for (const dir of body.results) {
       for (const t of dir.topics) {
         if (t.name !== topic) continue;
-        for (const p of t.partitions) if (!p.isFutureKey) sizes.set(p.partitionIndex, p.partitionSize);
+        for (const p of t.partitions)
+          if (!p.isFutureKey) sizes.set(p.partitionIndex, p.partitionSize);
       }
     }
   }
@@ -230,7 +278,11 @@ export async function listGroups(client: KafkaClient): Promise<ListedGroup[]> {
     }));
     check(body.errorCode, 'list groups');
     for (const g of body.groups) {
-      groups.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState || '' });
+      groups.set(g.groupId, {
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: g.groupState || '',
+      });
     }
   }
   return [...groups.values()].sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -280,7 +332,10 @@ export async function describeGroup(client: KafkaClient, groupId: string): Promi
   };
 }
 
-export async function deleteGroups(client: KafkaClient, groupIds: readonly string[]): Promise<Map<string, number>> {
+export async function deleteGroups(
+  client: KafkaClient,
+  groupIds: readonly string[],
+): Promise<Map<string, number>> {
   const results = new Map<string, number>();
   for (const groupId of groupIds) {
     const connection = await client.coordinator(groupId);
@@ -302,7 +357,13 @@ export async function fetchCommittedOffsets(
   topics: ReadonlyMap<string, readonly number[]> | null = null,
 ): Promise<CommittedOffsets> {
   const connection = await client.coordinator(groupId);
-  const requested = topics === null ? null : [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes: [...partitionIndexes] }));
+  const requested =
+    topics === null
+      ? null
+      : [...topics].map(([name, partitionIndexes]) => ({
+          name,
+          partitionIndexes: [...partitionIndexes],
+        }));
   const { version, body } = await connection.send<OffsetFetchResponse>(ApiKey.OffsetFetch, () => ({
     groupId,
     topics: requested,

@@ -67,25 +67,38 @@ export class BrokerConnection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) =>
       this.#fail(
-        new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `connection to ${address} failed: ${describeSocketError(error)}`),
+        new ClientError(
+          'WEIR_CLIENT_CONNECTION_CLOSED',
+          `connection to ${address} failed: ${describeSocketError(error)}`,
+        ),
       ),
     );
     socket.on('close', () =>
-      this.#fail(new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `broker ${address} closed the connection`)),
+      this.#fail(
+        new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `broker ${address} closed the connection`),
+      ),
     );
   }
 
   /** Connects and negotiates API versions. Rejects with WEIR_CLIENT_UNREACHABLE. */
   static async open(options: ConnectionOptions): Promise<BrokerConnection> {
     const address = formatAddress(options.host, options.port);
-    const socket = await connectSocket(options.host, options.port, options.connectTimeoutMs ?? 10_000, address);
+    const socket = await connectSocket(
+      options.host,
+      options.port,
+      options.connectTimeoutMs ?? 10_000,
+      address,
+    );
     const connection = new BrokerConnection(socket, address, options);
     try {
       await connection.#negotiateVersions();
     } catch (error) {
       connection.close();
       if (error instanceof ClientError && error.code === 'WEIR_CLIENT_CONNECTION_CLOSED') {
-        throw new ClientError('WEIR_CLIENT_UNREACHABLE', `cannot reach broker at ${address}: ${error.message}`);
+        throw new ClientError(
+          'WEIR_CLIENT_UNREACHABLE',
+          `cannot reach broker at ${address}: ${error.message}`,
+        );
       }
       throw error;
     }
@@ -141,7 +154,9 @@ export class BrokerConnection {
   }
 
   close(): void {
-    this.#fail(new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} closed`));
+    this.#fail(
+      new ClientError('WEIR_CLIENT_CONNECTION_CLOSED', `connection to ${this.address} closed`),
+    );
   }
 
   #require(apiKey: number): number {
@@ -150,14 +165,22 @@ export class BrokerConnection {
     return version;
   }
 
-  #request(apiKey: number, version: number, body: AnyRequest, extraTimeoutMs: number): Promise<AnyResponse> {
+  #request(
+    apiKey: number,
+    version: number,
+    body: AnyRequest,
+    extraTimeoutMs: number,
+  ): Promise<AnyResponse> {
     if (this.#failure) return Promise.reject(this.#failure);
     const correlationId = this.#nextCorrelationId++;
     return new Promise((resolve, reject) => {
       const timeoutMs = this.#requestTimeoutMs + extraTimeoutMs;
       const timer = setTimeout(() => {
         this.#fail(
-          new ClientError('WEIR_CLIENT_TIMEOUT', `broker ${this.address} did not answer within ${timeoutMs} ms`),
+          new ClientError(
+            'WEIR_CLIENT_TIMEOUT',
+            `broker ${this.address} did not answer within ${timeoutMs} ms`,
+          ),
         );
       }, timeoutMs);
       this.#pending.set(correlationId, { apiKey, version, resolve, reject, timer });
@@ -181,7 +204,10 @@ export class BrokerConnection {
    * answers UNSUPPORTED_VERSION in a v0 body, so anything but success retries with v0.
    */
   async #negotiateVersions(): Promise<void> {
-    const request = { clientSoftwareName: 'weir-cli', clientSoftwareVersion: CLIENT_SOFTWARE_VERSION };
+    const request = {
+      clientSoftwareName: 'weir-cli',
+      clientSoftwareVersion: CLIENT_SOFTWARE_VERSION,
+    };
     let response: ApiVersionsResponse;
     try {
       response = (await this.#request(ApiKey.ApiVersions, 3, request, 0)) as ApiVersionsResponse;
@@ -207,7 +233,10 @@ export class BrokerConnection {
         this.#frameSize = this.#take(4).readInt32BE(0);
         if (this.#frameSize < 4 || this.#frameSize > MAX_RESPONSE_BYTES) {
           this.#fail(
-            new ClientError('WEIR_CLIENT_PROTOCOL', `broker ${this.address} sent a frame of ${this.#frameSize} bytes`),
+            new ClientError(
+              'WEIR_CLIENT_PROTOCOL',
+              `broker ${this.address} sent a frame of ${this.#frameSize} bytes`,
+            ),
           );
           return;
         }
@@ -247,7 +276,10 @@ export class BrokerConnection {
     const pending = this.#pending.get(correlationId);
     if (pending === undefined) {
       this.#fail(
-        new ClientError('WEIR_CLIENT_PROTOCOL', `broker ${this.address} answered unknown correlation id ${correlationId}`),
+        new ClientError(
+          'WEIR_CLIENT_PROTOCOL',
+          `broker ${this.address} answered unknown correlation id ${correlationId}`,
+        ),
       );
       return;
     }
@@ -258,7 +290,10 @@ export class BrokerConnection {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       pending.reject(
-        new ClientError('WEIR_CLIENT_PROTOCOL', `cannot decode the response from ${this.address}: ${reason}`),
+        new ClientError(
+          'WEIR_CLIENT_PROTOCOL',
+          `cannot decode the response from ${this.address}: ${reason}`,
+        ),
       );
     }
   }
@@ -279,13 +314,20 @@ export function formatAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function connectSocket(host: string, port: number, timeoutMs: number, address: string): Promise<Socket> {
+function connectSocket(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  address: string,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     const fail = (reason: string): void => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new ClientError('WEIR_CLIENT_UNREACHABLE', `cannot reach broker at ${address}: ${reason}`));
+      reject(
+        new ClientError('WEIR_CLIENT_UNREACHABLE', `cannot reach broker at ${address}: ${reason}`),
+      );
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
     socket.once('error', (error: NodeJS.ErrnoException) => fail(describeSocketError(error)));

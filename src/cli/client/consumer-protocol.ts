@@ -22,7 +22,10 @@ const MAX_KNOWN_SUBSCRIPTION_VERSION = 3;
 const ASSIGNMENT_VERSION = 1;
 const MAX_KNOWN_ASSIGNMENT_VERSION = 3;
 
-export function encodeSubscription(topics: readonly string[], owned: Assignment = new Map()): Buffer {
+export function encodeSubscription(
+  topics: readonly string[],
+  owned: Assignment = new Map(),
+): Buffer {
   const w = new Writer();
   w.int16(SUBSCRIPTION_VERSION);
   encodeConsumerProtocolSubscription(
@@ -71,8 +74,12 @@ export function decodeAssignment(bytes: Buffer): Assignment {
   try {
     const r = new Reader(bytes);
     const version = Math.min(r.int16(), MAX_KNOWN_ASSIGNMENT_VERSION);
-    for (const { topic, partitions } of decodeConsumerProtocolAssignment(r, version).assignedPartitions) {
-      assignment.set(topic, [...(assignment.get(topic) ?? []), ...partitions].sort((a, b) => a - b));
+    for (const { topic, partitions } of decodeConsumerProtocolAssignment(r, version)
+      .assignedPartitions) {
+      assignment.set(
+        topic,
+        [...(assignment.get(topic) ?? []), ...partitions].sort((a, b) => a - b),
+      );
     }
   } catch {
     // Not the consumer protocol (e.g. a Connect worker): show no assignment.

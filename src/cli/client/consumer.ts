@@ -108,12 +108,16 @@ export class Consumer {
         if ('offset' in start) {
           partitions.set(key(topic, partition), state(topic, partition, start.offset));
         } else {
-          byTimestamp.set(start.timestamp, [...(byTimestamp.get(start.timestamp) ?? []), partition]);
+          byTimestamp.set(start.timestamp, [
+            ...(byTimestamp.get(start.timestamp) ?? []),
+            partition,
+          ]);
         }
       }
       for (const [timestamp, list] of byTimestamp) {
         const offsets = await listOffsets(this.#client, topic, list, timestamp);
-        const latest = timestamp >= 0n ? await listOffsets(this.#client, topic, list, LATEST_TIMESTAMP) : null;
+        const latest =
+          timestamp >= 0n ? await listOffsets(this.#client, topic, list, LATEST_TIMESTAMP) : null;
         for (const partition of list) {
           // No record at or after the timestamp: start at the end, as Kafka's consumer does.
           let offset = offsets.get(partition) ?? -1n;
@@ -230,14 +234,18 @@ export class Consumer {
     const connection = await this.#client.connection(leader);
     const byTopic = new Map<string, PartitionState[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
-    const topicIds = new Map<string, string>();
-    for (const topic of byTopic.keys()) topicIds.set((await this.#client.topic(topic)).topicId, topic);
+    const idOf = new Map<string, string>();
+    for (const topic of byTopic.keys()) idOf.set(topic, (await this.#client.topic(topic)).topicId);
+    const nameOf = new Map([...idOf].map(([name, id]) => [id, name]));
     const offsets = new Map(partitions.map((p) => [key(p.topic, p.partition), p.fetchOffset]));
     const { version, body } = await connection.send<FetchResponse>(
       ApiKey.Fetch,
       (v) => {
-        if (v >= FIRST_TOPIC_ID_FETCH_VERSION && topicIds.has(ZERO_UUID)) {
-          throw new ClientError('WEIR_CLIENT_PROTOCOL', 'the broker sent no topic ids for Fetch v13+');
+        if (v >= FIRST_TOPIC_ID_FETCH_VERSION && nameOf.has(ZERO_UUID)) {
+          throw new ClientError(
+            'WEIR_CLIENT_PROTOCOL',
+            'the broker sent no topic ids for Fetch v13+',
+          );
         }
         return {
           ...defaultFetchRequest(),
@@ -250,7 +258,7 @@ export class Consumer {
           sessionEpoch: -1,
           topics: [...byTopic].map(([topic, list]) => ({
             topic,
-            topicId: [...topicIds].find(([, name]) => name === topic)![0],
+            topicId: idOf.get(topic)!,
             partitions: list.map((p) => ({
               partition: p.partition,
               currentLeaderEpoch: -1,
@@ -272,7 +280,7 @@ export class Consumer {
     if (body.errorCode !== ErrorCode.NONE) throw new BrokerError(body.errorCode, 'fetch');
     let refresh = false;
     for (const t of body.responses) {
-      const topic = version >= FIRST_TOPIC_ID_FETCH_VERSION ? topicIds.get(t.topicId) : t.topic;
+      const topic = version >= FIRST_TOPIC_ID_FETCH_VERSION ? nameOf.get(t.topicId) : t.topic;
       if (topic === undefined) continue;
       for (const data of t.partitions) {
         const p = this.#partitions.get(key(topic, data.partitionIndex));
@@ -332,5 +340,12 @@ function key(topic: string, partition: number): string {
 }
 
 function state(topic: string, partition: number, offset: bigint): PartitionState {
-  return { topic, partition, fetchOffset: offset, consumedOffset: offset, buffered: [], highWatermark: -1n };
+  return {
+    topic,
+    partition,
+    fetchOffset: offset,
+    consumedOffset: offset,
+    buffered: [],
+    highWatermark: -1n,
+  };
 }

@@ -5,7 +5,12 @@
  * `commit()` commits the consumed positions; `close()` commits and leaves.
  */
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, fetchCommittedOffsets } from './admin.js';
-import { Consumer, type ConsumedRecord, type ConsumerOptions, type StartPosition } from './consumer.js';
+import {
+  Consumer,
+  type ConsumedRecord,
+  type ConsumerOptions,
+  type StartPosition,
+} from './consumer.js';
 import { GroupMember, type GroupMemberOptions } from './group-member.js';
 import type { KafkaClient } from './kafka-client.js';
 
@@ -39,7 +44,10 @@ export class GroupConsumer {
     for (;;) {
       if (this.#member.needsRejoin) await this.#rejoin();
       const left = deadline - Date.now();
-      const records = await this.#consumer.poll(maxRecords, Math.max(0, Math.min(left, REBALANCE_CHECK_MS)));
+      const records = await this.#consumer.poll(
+        maxRecords,
+        Math.max(0, Math.min(left, REBALANCE_CHECK_MS)),
+      );
       if (records.length > 0 || Date.now() >= deadline) return records;
     }
   }
@@ -58,7 +66,8 @@ export class GroupConsumer {
     await this.#member.commit(changed);
     for (const [topic, partitions] of changed) {
       if (!this.#committed.has(topic)) this.#committed.set(topic, new Map());
-      for (const [partition, offset] of partitions) this.#committed.get(topic)!.set(partition, offset);
+      for (const [partition, offset] of partitions)
+        this.#committed.get(topic)!.set(partition, offset);
     }
   }
 

@@ -142,7 +142,9 @@ export class GroupMember {
     const { version, body } = await coordinator.send<LeaveGroupResponse>(ApiKey.LeaveGroup, () => ({
       groupId: this.#groupId,
       memberId: this.#memberId,
-      members: [{ memberId: this.#memberId, groupInstanceId: null, reason: 'weir consumer closed' }],
+      members: [
+        { memberId: this.#memberId, groupInstanceId: null, reason: 'weir consumer closed' },
+      ],
     }));
     const code = version >= 3 ? (body.members[0]?.errorCode ?? body.errorCode) : body.errorCode;
     if (code !== ErrorCode.UNKNOWN_MEMBER_ID) check(code, `leave group '${this.#groupId}'`);
@@ -154,7 +156,10 @@ export class GroupMember {
   async #retriable(errorCode: number, attempt: number): Promise<boolean> {
     if (attempt >= 20) return false;
     if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.#memberId = '';
-    if (errorCode === ErrorCode.NOT_COORDINATOR || errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE) {
+    if (
+      errorCode === ErrorCode.NOT_COORDINATOR ||
+      errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
+    ) {
       this.#client.forgetCoordinator(this.#groupId);
       await sleep(100);
       return true;
@@ -167,13 +172,19 @@ export class GroupMember {
   }
 
   async #assign(joined: JoinGroupResponse): Promise<{ memberId: string; assignment: Buffer }[]> {
-    const subscriptions = new Map(joined.members.map((m) => [m.memberId, decodeSubscriptionTopics(m.metadata)]));
+    const subscriptions = new Map(
+      joined.members.map((m) => [m.memberId, decodeSubscriptionTopics(m.metadata)]),
+    );
     const counts = new Map<string, number>();
     for (const topic of new Set([...subscriptions.values()].flat())) {
       try {
         counts.set(topic, (await this.#client.topic(topic, true)).partitions.length);
       } catch (error) {
-        if (!(error instanceof BrokerError) && (error as { code?: string }).code !== 'WEIR_CLIENT_UNKNOWN_TOPIC') throw error;
+        if (
+          !(error instanceof BrokerError) &&
+          (error as { code?: string }).code !== 'WEIR_CLIENT_UNKNOWN_TOPIC'
+        )
+          throw error;
       }
     }
     return [...rangeAssign(subscriptions, counts)].map(([memberId, assignment]) => ({
@@ -203,7 +214,8 @@ export class GroupMember {
         groupInstanceId: null,
       }));
       if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.#memberId = '';
-      if (body.errorCode === ErrorCode.NOT_COORDINATOR) this.#client.forgetCoordinator(this.#groupId);
+      if (body.errorCode === ErrorCode.NOT_COORDINATOR)
+        this.#client.forgetCoordinator(this.#groupId);
       if (body.errorCode !== ErrorCode.NONE) this.#needsRejoin = true;
     } catch {
       // The next poll rejoins (and reports the error if the broker is gone).

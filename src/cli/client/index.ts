@@ -11,7 +11,12 @@ export {
   type ConsumerOptions,
   type StartPosition,
 } from './consumer.js';
-export { decodeAssignment, encodeAssignment, rangeAssign, type Assignment } from './consumer-protocol.js';
+export {
+  decodeAssignment,
+  encodeAssignment,
+  rangeAssign,
+  type Assignment,
+} from './consumer-protocol.js';
 export { BrokerError, ClientError, check, unknownTopic, type ClientErrorCode } from './errors.js';
 export { GroupConsumer, type GroupConsumerOptions } from './group-consumer.js';
 export { GroupMember, type GroupMemberOptions } from './group-member.js';

@@ -63,11 +63,15 @@ export function parseBootstrapServers(value: string): { host: string; port: numb
       const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(server);
       const port = match?.[3] === undefined ? DEFAULT_PORT : Number(match[3]);
       if (!match || port > 65535) {
-        throw new ClientError('WEIR_CLIENT_INVALID', `invalid bootstrap server '${server}' (expected host:port)`);
+        throw new ClientError(
+          'WEIR_CLIENT_INVALID',
+          `invalid bootstrap server '${server}' (expected host:port)`,
+        );
       }
       return { host: (match[1] ?? match[2])!, port };
     });
-  if (servers.length === 0) throw new ClientError('WEIR_CLIENT_INVALID', 'no bootstrap server given');
+  if (servers.length === 0)
+    throw new ClientError('WEIR_CLIENT_INVALID', 'no bootstrap server given');
   return servers;
 }
 
@@ -143,7 +147,10 @@ export class KafkaClient {
     }));
     check(body.errorCode, 'Metadata');
     this.#brokers = new Map(
-      body.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }]),
+      body.brokers.map((b) => [
+        b.nodeId,
+        { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack },
+      ]),
     );
     this.#controllerId = body.controllerId;
     this.#clusterId = body.clusterId;
@@ -205,9 +212,16 @@ export class KafkaClient {
     }
     const broker = this.#brokers.get(nodeId);
     if (!broker) {
-      throw new ClientError('WEIR_CLIENT_PROTOCOL', `broker ${nodeId} is not in the cluster metadata`);
+      throw new ClientError(
+        'WEIR_CLIENT_PROTOCOL',
+        `broker ${nodeId} is not in the cluster metadata`,
+      );
     }
-    const opening = BrokerConnection.open({ ...this.#options, host: broker.host, port: broker.port });
+    const opening = BrokerConnection.open({
+      ...this.#options,
+      host: broker.host,
+      port: broker.port,
+    });
     this.#connections.set(nodeId, opening);
     opening.catch(() => this.#connections.delete(nodeId));
     const connection = await opening;
@@ -220,15 +234,21 @@ export class KafkaClient {
     const info = await this.topic(topic);
     const p = info.partitions.find((candidate) => candidate.partition === partition);
     if (!p) {
-      throw new ClientError('WEIR_CLIENT_UNKNOWN_TOPIC', `topic '${topic}' has no partition ${partition}`);
+      throw new ClientError(
+        'WEIR_CLIENT_UNKNOWN_TOPIC',
+        `topic '${topic}' has no partition ${partition}`,
+      );
     }
-    if (p.leader < 0) throw new BrokerError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${topic}-${partition}`);
+    if (p.leader < 0)
+      throw new BrokerError(ErrorCode.LEADER_NOT_AVAILABLE, `partition ${topic}-${partition}`);
     return p.leader;
   }
 
   /** The connection to the controller (topic admin), or any broker when unknown. */
   async controller(): Promise<BrokerConnection> {
-    return this.#brokers.has(this.#controllerId) ? this.connection(this.#controllerId) : this.#bootstrap;
+    return this.#brokers.has(this.#controllerId)
+      ? this.connection(this.#controllerId)
+      : this.#bootstrap;
   }
 
   /** The connection to a group's coordinator (FindCoordinator, cached). */
@@ -243,10 +263,20 @@ export class KafkaClient {
       const answer =
         version >= 4
           ? body.coordinators[0]
-          : { errorCode: body.errorCode, errorMessage: body.errorMessage, nodeId: body.nodeId, host: body.host, port: body.port };
-      if (!answer) throw new ClientError('WEIR_CLIENT_PROTOCOL', 'FindCoordinator returned no coordinator');
+          : {
+              errorCode: body.errorCode,
+              errorMessage: body.errorMessage,
+              nodeId: body.nodeId,
+              host: body.host,
+              port: body.port,
+            };
+      if (!answer)
+        throw new ClientError('WEIR_CLIENT_PROTOCOL', 'FindCoordinator returned no coordinator');
       // The coordinator loads a group's partition on first use: wait for it.
-      if (answer.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE || answer.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+      if (
+        answer.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE ||
+        answer.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+      ) {
         if (attempt < 50) {
           await sleep(100);
           continue;
@@ -254,7 +284,12 @@ export class KafkaClient {
       }
       check(answer.errorCode, `find the coordinator of group '${groupId}'`, answer.errorMessage);
       if (!this.#brokers.has(answer.nodeId)) {
-        this.#brokers.set(answer.nodeId, { nodeId: answer.nodeId, host: answer.host, port: answer.port, rack: null });
+        this.#brokers.set(answer.nodeId, {
+          nodeId: answer.nodeId,
+          host: answer.host,
+          port: answer.port,
+          rack: null,
+        });
       }
       this.#coordinators.set(groupId, answer.nodeId);
       return this.connection(answer.nodeId);
@@ -270,7 +305,10 @@ export class KafkaClient {
     this.#closed = true;
     this.#bootstrap.close();
     for (const opening of this.#connections.values()) {
-      void opening.then((c) => c.close(), () => undefined);
+      void opening.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     }
     this.#connections.clear();
   }

@@ -11,7 +11,12 @@
  */
 import { ApiKey, ErrorCode, ZERO_UUID, isRetriable } from '../../protocol/kafka/index.js';
 import type { ProduceResponse } from '../../protocol/kafka/generated/messages/produce.js';
-import { CompressionType, buildRecordBatch, type BatchRecord, type RecordHeader } from '../../records/index.js';
+import {
+  CompressionType,
+  buildRecordBatch,
+  type BatchRecord,
+  type RecordHeader,
+} from '../../records/index.js';
 import type { BrokerConnection } from './connection.js';
 import { BrokerError, ClientError, unknownTopic } from './errors.js';
 import { sleep, type KafkaClient } from './kafka-client.js';
@@ -76,6 +81,13 @@ interface TopicState {
   partitionCount: number;
   leaders: number[];
 }
+
+/** Failures of a connection (not of the request itself): resend on a new one. */
+const RETRIABLE_CLIENT_ERRORS: ReadonlySet<string> = new Set([
+  'WEIR_CLIENT_UNREACHABLE',
+  'WEIR_CLIENT_TIMEOUT',
+  'WEIR_CLIENT_CONNECTION_CLOSED',
+]);
 
 /** Record overhead in a batch beyond key, value and headers (varints, attributes). */
 const RECORD_OVERHEAD = 16;
@@ -220,8 +232,12 @@ export class Producer {
         this.#topics.set(name, state);
         return state;
       }
-      const retriable = code === ErrorCode.LEADER_NOT_AVAILABLE || code === ErrorCode.NONE ||
-        (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && this.#allowAutoTopicCreation && attempt < 3);
+      const retriable =
+        code === ErrorCode.LEADER_NOT_AVAILABLE ||
+        code === ErrorCode.NONE ||
+        (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION &&
+          this.#allowAutoTopicCreation &&
+          attempt < 3);
       if (!retriable || attempt >= 50) {
         if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw unknownTopic(name);
         throw new BrokerError(code, `metadata of topic '${name}'`);
@@ -239,7 +255,10 @@ export class Producer {
           : this.#sticky.partition(record.topic, topic.partitionCount);
     } else if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitionCount) {
       callback(
-        new ClientError('WEIR_CLIENT_UNKNOWN_TOPIC', `topic '${record.topic}' has no partition ${partition}`),
+        new ClientError(
+          'WEIR_CLIENT_UNKNOWN_TOPIC',
+          `topic '${record.topic}' has no partition ${partition}`,
+        ),
         null,
       );
       return;
@@ -341,7 +360,14 @@ export class Producer {
       const leader = this.#topics.get(head.topic)?.leaders[head.partition] ?? -1;
       if (leader < 0) {
         this.#ready.delete(key);
-        for (const batch of queue) this.#retryOrFail(batch, new BrokerError(ErrorCode.LEADER_NOT_AVAILABLE, `produce to ${head.topic}-${head.partition}`));
+        for (const batch of queue)
+          this.#retryOrFail(
+            batch,
+            new BrokerError(
+              ErrorCode.LEADER_NOT_AVAILABLE,
+              `produce to ${head.topic}-${head.partition}`,
+            ),
+          );
         continue;
       }
       let heads = byLeader.get(leader);
@@ -392,7 +418,8 @@ export class Producer {
       (error: Error) => {
         this.#connecting.delete(leader);
         for (const [key, queue] of this.#ready) {
-          if ((this.#topics.get(queue[0]!.topic)?.leaders[queue[0]!.partition] ?? -1) !== leader) continue;
+          if ((this.#topics.get(queue[0]!.topic)?.leaders[queue[0]!.partition] ?? -1) !== leader)
+            continue;
           this.#ready.delete(key);
           for (const batch of queue) this.#retryOrFail(batch, error);
         }
@@ -402,8 +429,10 @@ export class Producer {
 
   #sendRequest(leader: number, connection: BrokerConnection, batches: Batch[]): void {
     const byTopic = new Map<string, Batch[]>();
-    for (const batch of batches) byTopic.set(batch.topic, [...(byTopic.get(batch.topic) ?? []), batch]);
-    const build = (): ReturnType<typeof produceRequest> => produceRequest(byTopic, this.#acks, this.#timeoutMs);
+    for (const batch of batches)
+      byTopic.set(batch.topic, [...(byTopic.get(batch.topic) ?? []), batch]);
+    const build = (): ReturnType<typeof produceRequest> =>
+      produceRequest(byTopic, this.#acks, this.#timeoutMs);
     this.#inFlight.set(leader, (this.#inFlight.get(leader) ?? 0) + 1);
     const done = (): void => {
       this.#inFlight.set(leader, (this.#inFlight.get(leader) ?? 1) - 1);
@@ -423,18 +452,35 @@ export class Producer {
     }
     connection.send<ProduceResponse>(ApiKey.Produce, build, this.#timeoutMs).then(
       ({ body }) => {
-        const byPartition = new Map<string, { errorCode: number; baseOffset: bigint; errorMessage: string | null }>();
+        const byPartition = new Map<
+          string,
+          { errorCode: number; baseOffset: bigint; errorMessage: string | null }
+        >();
         for (const t of body.responses) {
           for (const p of t.partitionResponses) byPartition.set(`${t.name}\0${p.index}`, p);
         }
         for (const batch of batches) {
           const answer = byPartition.get(`${batch.topic}\0${batch.partition}`);
           if (!answer) {
-            this.#complete(batch, new ClientError('WEIR_CLIENT_PROTOCOL', `no produce answer for ${batch.topic}-${batch.partition}`), -1n);
+            this.#complete(
+              batch,
+              new ClientError(
+                'WEIR_CLIENT_PROTOCOL',
+                `no produce answer for ${batch.topic}-${batch.partition}`,
+              ),
+              -1n,
+            );
           } else if (answer.errorCode === ErrorCode.NONE) {
             this.#complete(batch, null, answer.baseOffset);
           } else {
-            this.#retryOrFail(batch, new BrokerError(answer.errorCode, `produce to ${batch.topic}-${batch.partition}`, answer.errorMessage));
+            this.#retryOrFail(
+              batch,
+              new BrokerError(
+                answer.errorCode,
+                `produce to ${batch.topic}-${batch.partition}`,
+                answer.errorMessage,
+              ),
+            );
           }
         }
         done();
@@ -448,7 +494,9 @@ export class Producer {
 
   #retryOrFail(batch: Batch, error: Error): void {
     const retriable =
-      error instanceof BrokerError ? isRetriable(error.errorCode) : error instanceof ClientError && error.code !== 'WEIR_CLIENT_UNSUPPORTED_API';
+      error instanceof BrokerError
+        ? isRetriable(error.errorCode)
+        : error instanceof ClientError && RETRIABLE_CLIENT_ERRORS.has(error.code);
     if (!retriable || batch.attempts >= this.#retries || this.#closed) {
       this.#complete(batch, error, -1n);
       return;
@@ -473,7 +521,10 @@ export class Producer {
     this.#bufferedBytes -= batch.estimatedBytes - BATCH_OVERHEAD;
     for (let i = 0; i < batch.callbacks.length; i++) {
       const offset = baseOffset < 0n ? -1n : baseOffset + BigInt(i);
-      batch.callbacks[i]!(error, error ? null : { topic: batch.topic, partition: batch.partition, offset });
+      batch.callbacks[i]!(
+        error,
+        error ? null : { topic: batch.topic, partition: batch.partition, offset },
+      );
     }
     this.#releaseSpace();
     this.#maybeIdle();
@@ -496,7 +547,8 @@ export class Producer {
 
 function sizeOf(record: ProducerRecord): number {
   let size = RECORD_OVERHEAD + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const header of record.headers ?? []) size += header.key.length + (header.value?.length ?? 0) + 2;
+  for (const header of record.headers ?? [])
+    size += header.key.length + (header.value?.length ?? 0) + 2;
   return size;
 }
 

@@ -57,7 +57,9 @@ const POLL_MS = 200;
 
 function startPosition(offset: string | undefined, fromBeginning: boolean): StartPosition {
   if (offset === undefined || offset === 'latest') {
-    return { timestamp: fromBeginning && offset === undefined ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP };
+    return {
+      timestamp: fromBeginning && offset === undefined ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
+    };
   }
   if (offset === 'earliest') return { timestamp: EARLIEST_TIMESTAMP };
   return { offset: offsetOption(offset, 'offset') };
@@ -80,7 +82,10 @@ async function directSource(
   const all = info.partitions.map((p) => p.partition);
   for (const p of partitions ?? []) {
     if (!all.includes(p)) {
-      throw new ClientError('WEIR_CLIENT_UNKNOWN_TOPIC', `topic '${topic}' has no partition ${p} (it has ${all.length})`);
+      throw new ClientError(
+        'WEIR_CLIENT_UNKNOWN_TOPIC',
+        `topic '${topic}' has no partition ${p} (it has ${all.length})`,
+      );
     }
   }
   const consumer = new Consumer(client, { offsetReset: fromBeginning ? 'earliest' : 'latest' });
@@ -114,9 +119,12 @@ export const consumeCommand: Command = {
     const partitions = values.partition?.map((p) => integer(p, 'partition', 0)!);
     const fromBeginning = values['from-beginning'] ?? false;
     if (values.group !== undefined && (values.offset !== undefined || partitions !== undefined)) {
-      throw new UsageError('--offset and --partition cannot be used with --group (use weir group reset-offsets)');
+      throw new UsageError(
+        '--offset and --partition cannot be used with --group (use weir group reset-offsets)',
+      );
     }
-    if (values.json && values.format !== undefined) throw new UsageError('--json and --format exclude each other');
+    if (values.json && values.format !== undefined)
+      throw new UsageError('--json and --format exclude each other');
     const start = startPosition(values.offset, fromBeginning);
     const format = values.json ? recordJson : compileFormat(values.format ?? DEFAULT_FORMAT);
 
@@ -138,14 +146,20 @@ export const consumeCommand: Command = {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const closedStdout = new Promise<void>((resolve) => process.stdout.once('error', () => resolve()));
+      const closedStdout = new Promise<void>((resolve) =>
+        process.stdout.once('error', () => resolve()),
+      );
       void closedStdout.then(stop);
       let count = 0;
+      let failed = false;
       try {
         let lastRecordAt = Date.now();
         let lastCommitAt = Date.now();
         while (!stopping && (max === undefined || count < max)) {
-          const wait = timeoutMs === undefined ? POLL_MS : Math.min(POLL_MS, Math.max(0, lastRecordAt + timeoutMs - Date.now()));
+          const wait =
+            timeoutMs === undefined
+              ? POLL_MS
+              : Math.min(POLL_MS, Math.max(0, lastRecordAt + timeoutMs - Date.now()));
           const records = await source.poll(max === undefined ? 10_000 : max - count, wait);
           if (records.length > 0) {
             lastRecordAt = Date.now();
@@ -161,10 +175,16 @@ export const consumeCommand: Command = {
             lastCommitAt = Date.now();
           }
         }
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        await source.close();
+        // After a failure, report that failure, not a second one from closing.
+        await source.close().catch((error: unknown) => {
+          if (!failed) throw error;
+        });
       }
       process.stderr.write(`Processed a total of ${count} records\n`);
       return EXIT_OK;

@@ -60,7 +60,11 @@ interface LagRow {
 }
 
 /** Per partition of every topic the group has offsets for or is assigned. */
-async function lagRows(client: KafkaClient, group: DescribedGroup, committed: CommittedOffsets): Promise<LagRow[]> {
+async function lagRows(
+  client: KafkaClient,
+  group: DescribedGroup,
+  committed: CommittedOffsets,
+): Promise<LagRow[]> {
   const owners = new Map<string, { memberId: string; clientId: string }>();
   const topics = new Set(committed.keys());
   for (const member of group.members) {
@@ -98,23 +102,36 @@ async function lagRows(client: KafkaClient, group: DescribedGroup, committed: Co
 }
 
 /** A group that neither exists nor has offsets is an error, as in kafka-consumer-groups.sh. */
-async function loadGroup(client: KafkaClient, groupId: string): Promise<{ group: DescribedGroup; committed: CommittedOffsets }> {
+async function loadGroup(
+  client: KafkaClient,
+  groupId: string,
+): Promise<{ group: DescribedGroup; committed: CommittedOffsets }> {
   let group: DescribedGroup;
   try {
     group = await describeGroup(client, groupId);
   } catch (error) {
-    if (error instanceof BrokerError && error.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) throw notFound(groupId);
+    if (error instanceof BrokerError && error.errorCode === ErrorCode.GROUP_ID_NOT_FOUND)
+      throw notFound(groupId);
     throw error;
   }
   const committed = await fetchCommittedOffsets(client, groupId);
-  if ((group.state === 'Dead' || group.state === '') && group.members.length === 0 && committed.size === 0) {
+  if (
+    (group.state === 'Dead' || group.state === '') &&
+    group.members.length === 0 &&
+    committed.size === 0
+  ) {
     throw notFound(groupId);
   }
   return { group, committed };
 }
 
 function notFound(groupId: string): BrokerError {
-  return new BrokerError(ErrorCode.GROUP_ID_NOT_FOUND, `group '${groupId}' does not exist`, null, true);
+  return new BrokerError(
+    ErrorCode.GROUP_ID_NOT_FOUND,
+    `group '${groupId}' does not exist`,
+    null,
+    true,
+  );
 }
 
 const dash = (v: bigint | string | null): string | bigint => v ?? '-';
@@ -122,12 +139,23 @@ const dash = (v: bigint | string | null): string | bigint => v ?? '-';
 function lagTable(rows: readonly LagRow[]): string {
   return table(
     ['TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'MEMBER-ID', 'CLIENT-ID'],
-    rows.map((r) => [r.topic, r.partition, dash(r.committed), r.logEnd, dash(r.lag), dash(r.memberId), dash(r.clientId)]),
+    rows.map((r) => [
+      r.topic,
+      r.partition,
+      dash(r.committed),
+      r.logEnd,
+      dash(r.lag),
+      dash(r.memberId),
+      dash(r.clientId),
+    ]),
   );
 }
 
 function formatAssignment(assignment: ReadonlyMap<string, number[]>): string {
-  return [...assignment].map(([topic, partitions]) => `${topic}:${partitions.join(',')}`).join(' ') || '-';
+  return (
+    [...assignment].map(([topic, partitions]) => `${topic}:${partitions.join(',')}`).join(' ') ||
+    '-'
+  );
 }
 
 const list: Subcommand = {
@@ -144,9 +172,16 @@ const list: Subcommand = {
     return withClient(values['bootstrap-server'], async (client) => {
       const groups = await listGroups(client);
       if (values.json) {
-        process.stdout.write(`${json(groups.map((g) => ({ group: g.groupId, state: g.state, protocolType: g.protocolType })))}\n`);
+        process.stdout.write(
+          `${json(groups.map((g) => ({ group: g.groupId, state: g.state, protocolType: g.protocolType })))}\n`,
+        );
       } else if (groups.length > 0) {
-        process.stdout.write(table(['GROUP', 'STATE', 'PROTOCOL-TYPE'], groups.map((g) => [g.groupId, g.state || '-', g.protocolType || '-'])));
+        process.stdout.write(
+          table(
+            ['GROUP', 'STATE', 'PROTOCOL-TYPE'],
+            groups.map((g) => [g.groupId, g.state || '-', g.protocolType || '-']),
+          ),
+        );
       }
       return EXIT_OK;
     });
@@ -190,7 +225,12 @@ const describe: Subcommand = {
       if (group.members.length > 0) {
         out += `\n${table(
           ['MEMBER-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'],
-          group.members.map((m) => [m.memberId, m.clientId, m.clientHost, formatAssignment(m.assignment)]),
+          group.members.map((m) => [
+            m.memberId,
+            m.clientId,
+            m.clientHost,
+            formatAssignment(m.assignment),
+          ]),
         )}`;
       }
       if (rows.length > 0) out += `\n${lagTable(rows)}`;
@@ -201,7 +241,7 @@ const describe: Subcommand = {
 };
 
 const lag: Subcommand = {
-  summary: 'show a group\'s lag',
+  summary: "show a group's lag",
   usage: usageText(
     'weir group lag GROUP [options]',
     'Shows per partition the committed offset, the log end offset and the lag, then the total.',
@@ -229,10 +269,14 @@ const lag: Subcommand = {
 function parseTopicSpec(spec: string): { topic: string; partitions: number[] | null } {
   const at = spec.lastIndexOf(':');
   if (at < 0) return { topic: spec, partitions: null };
-  const partitions = spec.slice(at + 1).split(',').map((p) => {
-    if (!/^\d+$/.test(p)) throw new UsageError(`--topic expects TOPIC or TOPIC:P[,P...], got '${spec}'`);
-    return Number(p);
-  });
+  const partitions = spec
+    .slice(at + 1)
+    .split(',')
+    .map((p) => {
+      if (!/^\d+$/.test(p))
+        throw new UsageError(`--topic expects TOPIC or TOPIC:P[,P...], got '${spec}'`);
+      return Number(p);
+    });
   return { topic: spec.slice(0, at), partitions };
 }
 
@@ -240,7 +284,10 @@ function parseTopicSpec(spec: string): { topic: string; partitions: number[] | n
 function parseTimestamp(value: string): bigint {
   if (/^\d+$/.test(value)) return BigInt(value);
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--to-timestamp expects epoch milliseconds or an ISO date-time, got '${value}'`);
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `--to-timestamp expects epoch milliseconds or an ISO date-time, got '${value}'`,
+    );
   return BigInt(ms);
 }
 
@@ -280,11 +327,16 @@ log are moved to its nearest end. Prints the new offsets; --dry-run changes noth
     });
     const [groupId] = expectPositionals(positionals, ['GROUP']);
     const timestampText = values['to-timestamp'] ?? values['to-datetime'];
-    const targets = [values['to-earliest'], values['to-latest'], timestampText, values['to-offset']].filter(
-      (t) => t !== undefined && t !== false,
-    );
+    const targets = [
+      values['to-earliest'],
+      values['to-latest'],
+      timestampText,
+      values['to-offset'],
+    ].filter((t) => t !== undefined && t !== false);
     if (targets.length !== 1) {
-      throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-timestamp, --to-offset');
+      throw new UsageError(
+        'give exactly one of --to-earliest, --to-latest, --to-timestamp, --to-offset',
+      );
     }
     if ((values.topic === undefined) === !values['all-topics']) {
       throw new UsageError('give --topic TOPIC or --all-topics');
@@ -310,12 +362,20 @@ log are moved to its nearest end. Prints the new offsets; --dry-run changes noth
       }
       const chosen = new Map<string, number[]>();
       if (values['all-topics']) {
-        for (const [topic, partitions] of await fetchCommittedOffsets(client, groupId!)) chosen.set(topic, [...partitions.keys()].sort((a, b) => a - b));
+        for (const [topic, partitions] of await fetchCommittedOffsets(client, groupId!))
+          chosen.set(
+            topic,
+            [...partitions.keys()].sort((a, b) => a - b),
+          );
       }
       for (const spec of specs) {
         const all = (await client.topic(spec.topic)).partitions.map((p) => p.partition);
         for (const p of spec.partitions ?? []) {
-          if (!all.includes(p)) throw new ClientError('WEIR_CLIENT_UNKNOWN_TOPIC', `topic '${spec.topic}' has no partition ${p}`);
+          if (!all.includes(p))
+            throw new ClientError(
+              'WEIR_CLIENT_UNKNOWN_TOPIC',
+              `topic '${spec.topic}' has no partition ${p}`,
+            );
         }
         chosen.set(spec.topic, spec.partitions ?? all);
       }
@@ -323,7 +383,10 @@ log are moved to its nearest end. Prints the new offsets; --dry-run changes noth
       for (const [topic, partitions] of chosen) {
         const earliest = await listOffsets(client, topic, partitions, EARLIEST_TIMESTAMP);
         const latest = await listOffsets(client, topic, partitions, LATEST_TIMESTAMP);
-        const atTime = 'timestamp' in target && target.timestamp >= 0n ? await listOffsets(client, topic, partitions, target.timestamp) : null;
+        const atTime =
+          'timestamp' in target && target.timestamp >= 0n
+            ? await listOffsets(client, topic, partitions, target.timestamp)
+            : null;
         const perPartition = new Map<number, bigint>();
         for (const partition of partitions) {
           const low = earliest.get(partition) ?? 0n;
@@ -339,11 +402,18 @@ log are moved to its nearest end. Prints the new offsets; --dry-run changes noth
         offsets.set(topic, perPartition);
       }
       if (!values['dry-run']) await commitOffsets(client, groupId!, offsets);
-      const rows = [...offsets].flatMap(([topic, partitions]) => [...partitions].map(([partition, offset]) => ({ topic, partition, offset })));
+      const rows = [...offsets].flatMap(([topic, partitions]) =>
+        [...partitions].map(([partition, offset]) => ({ topic, partition, offset })),
+      );
       if (values.json) {
         process.stdout.write(`${json(rows)}\n`);
       } else {
-        process.stdout.write(table(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'], rows.map((r) => [groupId!, r.topic, r.partition, r.offset])));
+        process.stdout.write(
+          table(
+            ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
+            rows.map((r) => [groupId!, r.topic, r.partition, r.offset]),
+          ),
+        );
         if (values['dry-run']) process.stdout.write('(dry run: no offsets were changed)\n');
       }
       return EXIT_OK;
@@ -382,5 +452,6 @@ export const groupCommand: Command = {
   name: 'group',
   summary: 'list, describe, show lag of, reset and delete consumer groups',
   usage: USAGE,
-  run: (args) => dispatch(USAGE, { list, describe, lag, 'reset-offsets': resetOffsets, delete: remove }, args),
+  run: (args) =>
+    dispatch(USAGE, { list, describe, lag, 'reset-offsets': resetOffsets, delete: remove }, args),
 };

@@ -29,7 +29,12 @@ import {
 } from '../client/index.js';
 import { dispatch, usageText, withClient, type Command, type Subcommand } from '../command.js';
 import { json, table } from '../output.js';
-import { prepareConsumeLoad, runProduceLoad, type LoadOutcome, type ProduceLoadOptions } from '../perf/load.js';
+import {
+  prepareConsumeLoad,
+  runProduceLoad,
+  type LoadOutcome,
+  type ProduceLoadOptions,
+} from '../perf/load.js';
 import { Progress, summaryLine, type PerfResult } from '../perf/stats.js';
 import { renderChart } from '../perf/svg-chart.js';
 import { ErrorCode } from '../../protocol/kafka/index.js';
@@ -90,7 +95,8 @@ type ProduceValues = ReturnType<typeof parse<typeof PRODUCE_OPTIONS>>['values'];
 
 function loadOptions(values: ProduceValues): ProduceLoadOptions & { partitions: number } {
   const throughput = integer(values.throughput, 'throughput', -1)!;
-  if (throughput === 0) throw new UsageError('--throughput expects records/s > 0, or -1 for no limit');
+  if (throughput === 0)
+    throw new UsageError('--throughput expects records/s > 0, or -1 for no limit');
   return {
     bootstrapServers: values['bootstrap-server'],
     topic: values.topic,
@@ -108,22 +114,38 @@ function loadOptions(values: ProduceValues): ProduceLoadOptions & { partitions: 
 }
 
 /** Creates the topic when it is missing; returns its partition ids. */
-async function ensureTopic(client: KafkaClient, topic: string, partitions: number, quiet: boolean): Promise<number[]> {
+async function ensureTopic(
+  client: KafkaClient,
+  topic: string,
+  partitions: number,
+  quiet: boolean,
+): Promise<number[]> {
   try {
     return (await client.topic(topic)).partitions.map((p) => p.partition);
   } catch (error) {
     if ((error as { code?: string }).code !== 'WEIR_CLIENT_UNKNOWN_TOPIC') throw error;
   }
-  const [result] = await createTopics(client, [{ name: topic, partitions, replicationFactor: -1, configs: {} }]);
-  if (result && result.errorCode !== ErrorCode.NONE && result.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+  const [result] = await createTopics(client, [
+    { name: topic, partitions, replicationFactor: -1, configs: {} },
+  ]);
+  if (
+    result &&
+    result.errorCode !== ErrorCode.NONE &&
+    result.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS
+  ) {
     throw new BrokerError(result.errorCode, `create topic '${topic}'`, result.errorMessage);
   }
   const info = await client.topic(topic, true);
-  if (!quiet) process.stderr.write(`Created topic '${topic}' with ${info.partitions.length} partitions\n`);
+  if (!quiet)
+    process.stderr.write(`Created topic '${topic}' with ${info.partitions.length} partitions\n`);
   return info.partitions.map((p) => p.partition);
 }
 
-async function logEndSum(client: KafkaClient, topic: string, partitions: number[]): Promise<bigint> {
+async function logEndSum(
+  client: KafkaClient,
+  topic: string,
+  partitions: number[],
+): Promise<bigint> {
   const ends = await listOffsets(client, topic, partitions, LATEST_TIMESTAMP);
   return [...ends.values()].reduce((a, b) => a + b, 0n);
 }
@@ -168,7 +190,12 @@ once per producer count and prints throughput against latency, marks the saturat
     const sweep = values.sweep?.split(',').map((n) => integer(n.trim(), 'sweep', 1, 1000)!);
     const out = human(values);
     return withClient(values['bootstrap-server'], async (client) => {
-      const partitions = await ensureTopic(client, options.topic, options.partitions, values.quiet ?? false);
+      const partitions = await ensureTopic(
+        client,
+        options.topic,
+        options.partitions,
+        values.quiet ?? false,
+      );
       if (sweep) return runSweep(client, options, partitions, sweep, values);
       const before = await logEndSum(client, options.topic, partitions);
       const progress = new Progress('sent', !values.quiet);
@@ -181,11 +208,15 @@ once per producer count and prints throughput against latency, marks the saturat
         await sleep(100);
         grown = (await logEndSum(client, options.topic, partitions)) - before;
       }
-      out(`Broker log end offsets of '${options.topic}' grew by ${grown} (${acked} records acknowledged${grown === acked ? ', they match' : ''})\n`);
+      out(
+        `Broker log end offsets of '${options.topic}' grew by ${grown} (${acked} records acknowledged${grown === acked ? ', they match' : ''})\n`,
+      );
       if (values.json) process.stdout.write(`${json(outcome.result)}\n`);
       failIfErrors(outcome);
       if (grown < acked && options.acks !== 0) {
-        process.stderr.write(`weir perf: the broker holds ${acked - grown} fewer records than were acknowledged\n`);
+        process.stderr.write(
+          `weir perf: the broker holds ${acked - grown} fewer records than were acknowledged\n`,
+        );
         return EXIT_FAILURE;
       }
       return EXIT_OK;
@@ -205,10 +236,14 @@ async function runSweep(
   for (const producers of counts) {
     const before = await logEndSum(client, options.topic, partitions);
     const progress = new Progress(`sent (${producers} producers)`, !values.quiet);
-    const outcome = await runProduceLoad({ ...options, producers }, progress).finally(() => progress.stop());
+    const outcome = await runProduceLoad({ ...options, producers }, progress).finally(() =>
+      progress.stop(),
+    );
     failIfErrors(outcome);
     const grown = (await logEndSum(client, options.topic, partitions)) - before;
-    out(`${producers} producer(s): ${summaryLine('sent', outcome.result, outcome.histogram).trimEnd()}; log end offsets +${grown}\n`);
+    out(
+      `${producers} producer(s): ${summaryLine('sent', outcome.result, outcome.histogram).trimEnd()}; log end offsets +${grown}\n`,
+    );
     steps.push({ ...outcome.result, producers });
   }
   const best = Math.max(...steps.map((s) => s.recordsPerSec));
@@ -241,7 +276,11 @@ async function runSweep(
       xLabel: 'throughput (records/s)',
       yLabel: 'latency (ms)',
       series: ['p50', 'p99'],
-      points: steps.map((s) => ({ label: `${s.producers}p`, x: s.recordsPerSec, ys: [s.latencyMs.p50, s.latencyMs.p99] })),
+      points: steps.map((s) => ({
+        label: `${s.producers}p`,
+        x: s.recordsPerSec,
+        ys: [s.latencyMs.p50, s.latencyMs.p99],
+      })),
       mark: knee,
     }),
   );
@@ -265,7 +304,10 @@ its records).`,
   --timeout-ms MS              stop after MS without a record (default 10000)
   --json                       end with one JSON line (see 'weir perf produce --help')
   --quiet                      no progress line`,
-    ['weir perf consume --num-records 1000000', 'weir perf consume --topic orders --num-records 5000 --json'],
+    [
+      'weir perf consume --num-records 1000000',
+      'weir perf consume --topic orders --num-records 5000 --json',
+    ],
   ),
   async run(args) {
     const { values, positionals } = parse(args, {
@@ -281,7 +323,12 @@ its records).`,
     const timeoutMs = integer(values['timeout-ms'], 'timeout-ms', 0)!;
     return withClient(values['bootstrap-server'], async (client) => {
       await client.topic(values.topic);
-      const load = await prepareConsumeLoad({ bootstrapServers: values['bootstrap-server'], topic: values.topic, numRecords, timeoutMs });
+      const load = await prepareConsumeLoad({
+        bootstrapServers: values['bootstrap-server'],
+        topic: values.topic,
+        numRecords,
+        timeoutMs,
+      });
       const progress = new Progress('consumed', !values.quiet);
       const outcome = await load.run(progress).finally(() => {
         progress.stop();
@@ -290,7 +337,9 @@ its records).`,
       human(values)(summaryLine('consumed', outcome.result, outcome.histogram));
       if (values.json) process.stdout.write(`${json(outcome.result)}\n`);
       if (outcome.result.records < numRecords) {
-        process.stderr.write(`weir perf: only ${outcome.result.records} of ${numRecords} records arrived within ${timeoutMs} ms\n`);
+        process.stderr.write(
+          `weir perf: only ${outcome.result.records} of ${numRecords} records arrived within ${timeoutMs} ms\n`,
+        );
         return EXIT_FAILURE;
       }
       return EXIT_OK;
@@ -307,7 +356,10 @@ reports, on the consumer side, records/s, MB/s and the latency from send() to re
 (the send time travels in each value's first 8 bytes, so --record-size is at least 8).`,
     `${PRODUCE_HELP}
   --timeout-ms MS              stop after MS without a record (default 10000)`,
-    ['weir perf e2e --num-records 100000 --throughput 10000', 'weir perf e2e --num-records 50000 --acks 1 --json'],
+    [
+      'weir perf e2e --num-records 100000 --throughput 10000',
+      'weir perf e2e --num-records 50000 --acks 1 --json',
+    ],
   ),
   async run(args) {
     const { values, positionals } = parse(args, {
@@ -317,7 +369,8 @@ reports, on the consumer side, records/s, MB/s and the latency from send() to re
     });
     expectPositionals(positionals, []);
     const options = { ...loadOptions(values), stampValues: true };
-    if (options.recordSize < 8) throw new UsageError('--record-size must be at least 8 for e2e (the send time)');
+    if (options.recordSize < 8)
+      throw new UsageError('--record-size must be at least 8 for e2e (the send time)');
     const timeoutMs = integer(values['timeout-ms'], 'timeout-ms', 0)!;
     return withClient(values['bootstrap-server'], async (client) => {
       await ensureTopic(client, options.topic, options.partitions, values.quiet ?? false);
@@ -338,8 +391,18 @@ reports, on the consumer side, records/s, MB/s and the latency from send() to re
         load.close();
       });
       const out = human(values);
-      out(summaryLine('sent', produced.result, produced.histogram).replace('latency ms', 'ack latency ms'));
-      out(summaryLine('received', consumed.result, consumed.histogram).replace('latency ms', 'end-to-end latency ms'));
+      out(
+        summaryLine('sent', produced.result, produced.histogram).replace(
+          'latency ms',
+          'ack latency ms',
+        ),
+      );
+      out(
+        summaryLine('received', consumed.result, consumed.histogram).replace(
+          'latency ms',
+          'end-to-end latency ms',
+        ),
+      );
       if (values.json) process.stdout.write(`${json(consumed.result)}\n`);
       failIfErrors(produced);
       if (consumed.result.records < produced.result.records) {
@@ -359,4 +422,3 @@ export const perfCommand: Command = {
   usage: USAGE,
   run: (args) => dispatch(USAGE, { produce, consume, e2e }, args),
 };
-

@@ -21,7 +21,7 @@ import { usageText, withClient, type Command } from '../command.js';
 
 const USAGE = usageText(
   'weir produce TOPIC [options]',
-  'Sends each line of stdin (or --file) as one record. With --key-separator, the text\nbefore the first separator is the key. A topic that does not exist is created when the\nbroker allows it (auto.create.topics.enable), as with Kafka\'s producer.',
+  "Sends each line of stdin (or --file) as one record. With --key-separator, the text\nbefore the first separator is the key. A topic that does not exist is created when the\nbroker allows it (auto.create.topics.enable), as with Kafka's producer.",
   `  --file PATH                  read lines from PATH instead of stdin
   --key-separator SEP          split each line into KEY SEP VALUE
   --header KEY=VALUE           a header on every record; repeatable
@@ -73,7 +73,12 @@ export const produceCommand: Command = {
       if (input === process.stdin) return resolve();
       input.once('open', () => resolve());
       input.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new ClientError('WEIR_CLIENT_INVALID', `cannot read ${values.file}: ${error.code ?? error.message}`)),
+        reject(
+          new ClientError(
+            'WEIR_CLIENT_INVALID',
+            `cannot read ${values.file}: ${error.code ?? error.message}`,
+          ),
+        ),
       );
     });
     return withClient(values['bootstrap-server'], async (client) => {
@@ -97,12 +102,22 @@ export const produceCommand: Command = {
           let value = line;
           if (separator !== undefined) {
             const at = line.indexOf(separator);
-            if (at < 0) throw new ClientError('WEIR_CLIENT_INVALID', `line ${lineNumber} has no key separator '${separator}'`);
+            if (at < 0)
+              throw new ClientError(
+                'WEIR_CLIENT_INVALID',
+                `line ${lineNumber} has no key separator '${separator}'`,
+              );
             key = Buffer.from(line.slice(0, at), 'utf8');
             value = line.slice(at + separator.length);
           }
           producer.send(
-            { topic, key, value: Buffer.from(value, 'utf8'), headers, ...(partition !== undefined ? { partition } : {}) },
+            {
+              topic,
+              key,
+              value: Buffer.from(value, 'utf8'),
+              headers,
+              ...(partition !== undefined ? { partition } : {}),
+            },
             onAck,
           );
           await producer.waitForSpace();

@@ -3,7 +3,15 @@
  * protocol (CreateTopics, Metadata, ListOffsets, DescribeConfigs, DescribeLogDirs,
  * CreatePartitions, IncrementalAlterConfigs, DeleteTopics), like kafka-topics.sh.
  */
-import { COMMON_OPTIONS, EXIT_OK, expectPositionals, integer, keyValues, parse, UsageError } from '../args.js';
+import {
+  COMMON_OPTIONS,
+  EXIT_OK,
+  expectPositionals,
+  integer,
+  keyValues,
+  parse,
+  UsageError,
+} from '../args.js';
 import {
   BrokerError,
   EARLIEST_TIMESTAMP,
@@ -35,6 +43,11 @@ Subcommands:
   delete TOPIC...   delete topics
 
 Run 'weir topic <subcommand> --help' for its options.
+
+Examples:
+  weir topic create orders --partitions 6 --config retention.ms=604800000
+  weir topic describe orders
+  weir topic alter orders --partitions 12
 `;
 
 /** A topic named positionally or with --topic (kafka-topics.sh style). */
@@ -70,11 +83,18 @@ const create: Subcommand = {
     });
     const name = topicArgument(positionals, values.topic);
     const partitions = integer(values.partitions, 'partitions', 1) ?? -1;
-    const replicationFactor = integer(values['replication-factor'], 'replication-factor', 1, 32767) ?? -1;
+    const replicationFactor =
+      integer(values['replication-factor'], 'replication-factor', 1, 32767) ?? -1;
     const configs = keyValues(values.config, 'config');
     return withClient(values['bootstrap-server'], async (client) => {
-      const [result] = await createTopics(client, [{ name, partitions, replicationFactor, configs }]);
-      if (result && result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && values['if-not-exists']) {
+      const [result] = await createTopics(client, [
+        { name, partitions, replicationFactor, configs },
+      ]);
+      if (
+        result &&
+        result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS &&
+        values['if-not-exists']
+      ) {
         return EXIT_OK;
       }
       if (result && result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
@@ -136,7 +156,10 @@ interface PartitionRow {
   sizeBytes: bigint | null;
 }
 
-async function describeOne(client: KafkaClient, topic: TopicInfo): Promise<{
+async function describeOne(
+  client: KafkaClient,
+  topic: TopicInfo,
+): Promise<{
   name: string;
   topicId: string;
   internal: boolean;
@@ -165,7 +188,9 @@ async function describeOne(client: KafkaClient, topic: TopicInfo): Promise<{
     })),
     // Like kafka-topics.sh: only the values set on the topic itself.
     configs: Object.fromEntries(
-      configs.filter((c) => c.source === 1).map((c) => [c.name, c.isSensitive ? '(sensitive)' : c.value]),
+      configs
+        .filter((c) => c.source === 1)
+        .map((c) => [c.name, c.isSensitive ? '(sensitive)' : c.value]),
     ),
   };
 }
@@ -178,7 +203,10 @@ const describe: Subcommand = {
     `  --internal                   with no TOPIC, include internal topics
   --json                       one JSON array with the same information
   --topic TOPIC                a topic, instead of the positional argument`,
-    ['weir topic describe orders', 'weir topic describe --json | jq ".[] | .partitions[].logEndOffset"'],
+    [
+      'weir topic describe orders',
+      'weir topic describe --json | jq ".[] | .partitions[].logEndOffset"',
+    ],
   ),
   async run(args) {
     const { values, positionals } = parse(args, {
@@ -200,7 +228,9 @@ const describe: Subcommand = {
         return EXIT_OK;
       }
       const blocks = described.map((t) => {
-        const configs = Object.entries(t.configs).map(([k, v]) => `${k}=${v}`).join(',');
+        const configs = Object.entries(t.configs)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
         const rf = t.partitions[0]?.replicas.length ?? 0;
         const head = `Topic: ${t.name}  Id: ${t.topicId}  Partitions: ${t.partitions.length}  ReplicationFactor: ${rf}  Configs: ${configs || '-'}\n`;
         return (
@@ -234,7 +264,10 @@ const alter: Subcommand = {
   --config KEY=VALUE           set a topic config; repeatable
   --delete-config KEY          remove a topic config (back to the broker default); repeatable
   --topic TOPIC                the topic, instead of the positional argument`,
-    ['weir topic alter orders --partitions 12', 'weir topic alter orders --config retention.ms=86400000 --delete-config cleanup.policy'],
+    [
+      'weir topic alter orders --partitions 12',
+      'weir topic alter orders --config retention.ms=86400000 --delete-config cleanup.policy',
+    ],
   ),
   async run(args) {
     const { values, positionals } = parse(args, {
@@ -260,7 +293,10 @@ const alter: Subcommand = {
       }
       if (Object.keys(set).length > 0 || remove.length > 0) {
         await alterTopicConfigs(client, name, set, remove);
-        changes.push(...Object.entries(set).map(([k, v]) => `${k}=${v}`), ...remove.map((k) => `-${k}`));
+        changes.push(
+          ...Object.entries(set).map(([k, v]) => `${k}=${v}`),
+          ...remove.map((k) => `-${k}`),
+        );
       }
       process.stdout.write(`Altered topic '${name}': ${changes.join(', ') || 'no change'}\n`);
       return EXIT_OK;
@@ -293,7 +329,11 @@ const remove: Subcommand = {
           throw unknownTopic(result.name);
         }
         if (result.errorCode !== ErrorCode.NONE) {
-          throw new BrokerError(result.errorCode, `delete topic '${result.name}'`, result.errorMessage);
+          throw new BrokerError(
+            result.errorCode,
+            `delete topic '${result.name}'`,
+            result.errorMessage,
+          );
         }
         process.stdout.write(`Deleted topic '${result.name}'\n`);
       }

@@ -54,7 +54,10 @@ export class Histogram {
   /** The value at `percentile` (0-100); 0 for an empty histogram. */
   valueAtPercentile(percentile: number): number {
     if (this.#total === 0) return 0;
-    const target = Math.max(1, Math.ceil((Math.min(100, Math.max(0, percentile)) / 100) * this.#total));
+    const target = Math.max(
+      1,
+      Math.ceil((Math.min(100, Math.max(0, percentile)) / 100) * this.#total),
+    );
     let seen = 0;
     for (let i = 0; i < this.#counts.length; i++) {
       seen += this.#counts[i]!;

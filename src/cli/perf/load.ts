@@ -61,11 +61,17 @@ export function makePayloads(recordSize: number, count = 64): Buffer[] {
 
 const YIELD_EVERY = 256;
 
-export async function runProduceLoad(options: ProduceLoadOptions, progress: Progress): Promise<LoadOutcome> {
+export async function runProduceLoad(
+  options: ProduceLoadOptions,
+  progress: Progress,
+): Promise<LoadOutcome> {
   const histogram = new Histogram();
   const clients = await Promise.all(
     Array.from({ length: options.producers }, (_, i) =>
-      KafkaClient.connect({ bootstrapServers: options.bootstrapServers, clientId: `weir-perf-${i}` }),
+      KafkaClient.connect({
+        bootstrapServers: options.bootstrapServers,
+        clientId: `weir-perf-${i}`,
+      }),
     ),
   );
   let failed = 0;
@@ -75,7 +81,8 @@ export async function runProduceLoad(options: ProduceLoadOptions, progress: Prog
     await Promise.all(clients.map((c) => c.topic(options.topic)));
     const payloads = makePayloads(options.recordSize);
     const share = (i: number): number =>
-      Math.floor(options.numRecords / options.producers) + (i < options.numRecords % options.producers ? 1 : 0);
+      Math.floor(options.numRecords / options.producers) +
+      (i < options.numRecords % options.producers ? 1 : 0);
     const perProducerRate = options.throughput > 0 ? options.throughput / options.producers : -1;
     const start = performance.now();
     await Promise.all(
@@ -151,12 +158,19 @@ export interface ConsumeLoadOptions {
 export async function prepareConsumeLoad(
   options: ConsumeLoadOptions,
 ): Promise<{ run(progress: Progress): Promise<LoadOutcome>; close(): void }> {
-  const client = await KafkaClient.connect({ bootstrapServers: options.bootstrapServers, clientId: 'weir-perf-consumer' });
+  const client = await KafkaClient.connect({
+    bootstrapServers: options.bootstrapServers,
+    clientId: 'weir-perf-consumer',
+  });
   const consumer = new Consumer(client, { offsetReset: 'earliest', maxWaitMs: 100 });
   try {
     const info = await client.topic(options.topic);
-    const start: StartPosition = { timestamp: options.from === 'latest' ? LATEST_TIMESTAMP : EARLIEST_TIMESTAMP };
-    await consumer.assign(new Map([[options.topic, new Map(info.partitions.map((p) => [p.partition, start]))]]));
+    const start: StartPosition = {
+      timestamp: options.from === 'latest' ? LATEST_TIMESTAMP : EARLIEST_TIMESTAMP,
+    };
+    await consumer.assign(
+      new Map([[options.topic, new Map(info.partitions.map((p) => [p.partition, start]))]]),
+    );
   } catch (error) {
     client.close();
     throw error;
@@ -186,7 +200,8 @@ export async function prepareConsumeLoad(
         const size = (r.key?.length ?? 0) + (r.value?.length ?? 0);
         batchBytes += size;
         if (options.stampedValues) {
-          const sent = r.value && r.value.length >= 8 ? r.value.readDoubleBE(0) : performance.timeOrigin + now;
+          const sent =
+            r.value && r.value.length >= 8 ? r.value.readDoubleBE(0) : performance.timeOrigin + now;
           const micros = (performance.timeOrigin + now - sent) * 1000;
           histogram.record(micros);
           progress.add(1, size, micros);
@@ -200,7 +215,12 @@ export async function prepareConsumeLoad(
       bytes += batchBytes;
     }
     const seconds = first < 0 ? 0 : (last - first) / 1000;
-    return { result: perfResult(records, bytes, seconds, histogram), histogram, failed: 0, firstError: null };
+    return {
+      result: perfResult(records, bytes, seconds, histogram),
+      histogram,
+      failed: 0,
+      firstError: null,
+    };
   };
   return { run, close };
 }

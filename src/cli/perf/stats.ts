@@ -27,7 +27,12 @@ const MB = 1024 * 1024;
 const round = (n: number, digits: number): number => Number(n.toFixed(digits));
 
 /** `micros` holds latencies in microseconds. MB/s counts 1024*1024 bytes, as Kafka's tools do. */
-export function perfResult(records: number, bytes: number, seconds: number, micros: Histogram): PerfResult {
+export function perfResult(
+  records: number,
+  bytes: number,
+  seconds: number,
+  micros: Histogram,
+): PerfResult {
   const ms = (percentile: number): number => round(micros.valueAtPercentile(percentile) / 1000, 3);
   return {
     records,
@@ -35,7 +40,13 @@ export function perfResult(records: number, bytes: number, seconds: number, micr
     seconds: round(seconds, 6),
     recordsPerSec: seconds > 0 ? round(records / seconds, 1) : 0,
     mbPerSec: seconds > 0 ? round(bytes / MB / seconds, 2) : 0,
-    latencyMs: { p50: ms(50), p95: ms(95), p99: ms(99), p999: ms(99.9), max: round(micros.max / 1000, 3) },
+    latencyMs: {
+      p50: ms(50),
+      p95: ms(95),
+      p99: ms(99),
+      p999: ms(99.9),
+      max: round(micros.max / 1000, 3),
+    },
   };
 }
 
@@ -56,7 +67,6 @@ export class Progress {
   readonly #window = new Histogram();
   #timer: NodeJS.Timeout | null = null;
   #records = 0;
-  #bytes = 0;
   #windowRecords = 0;
   #windowBytes = 0;
   #windowStart = performance.now();
@@ -73,7 +83,6 @@ export class Progress {
 
   add(records: number, bytes: number, latencyMicros: number | null): void {
     this.#records += records;
-    this.#bytes += bytes;
     this.#windowRecords += records;
     this.#windowBytes += bytes;
     if (latencyMicros !== null) this.#window.record(latencyMicros, records);

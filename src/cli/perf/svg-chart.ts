@@ -37,7 +37,11 @@ export function niceScale(max: number, ticks = 5): { max: number; step: number }
 }
 
 function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 function compact(n: number): string {
@@ -87,12 +91,20 @@ export function renderChart(options: ChartOptions): string {
   }
   options.series.forEach((name, s) => {
     const color = COLORS[s % COLORS.length]!;
-    const coords = options.points.map((p) => `${px(p.x).toFixed(1)},${py(p.ys[s] ?? 0).toFixed(1)}`);
-    out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${coords.join(' ')}"/>`);
+    const coords = options.points.map(
+      (p) => `${px(p.x).toFixed(1)},${py(p.ys[s] ?? 0).toFixed(1)}`,
+    );
+    out.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${coords.join(' ')}"/>`,
+    );
     options.points.forEach((p, i) => {
-      out.push(`<circle cx="${coords[i]!.split(',')[0]}" cy="${coords[i]!.split(',')[1]}" r="3.5" fill="${color}"/>`);
+      out.push(
+        `<circle cx="${coords[i]!.split(',')[0]}" cy="${coords[i]!.split(',')[1]}" r="3.5" fill="${color}"/>`,
+      );
       if (s === options.series.length - 1) {
-        out.push(`<text x="${px(p.x) + 6}" y="${py(p.ys[s] ?? 0) - 6}" fill="#333">${escape(p.label)}</text>`);
+        out.push(
+          `<text x="${px(p.x) + 6}" y="${py(p.ys[s] ?? 0) - 6}" fill="#333">${escape(p.label)}</text>`,
+        );
       }
     });
     const ly = MARGIN.top + 10 + s * 18;

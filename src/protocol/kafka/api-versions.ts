@@ -53,6 +53,7 @@ export const WEIR_API_SUPPORT: readonly ApiSupport[] = [
   same(ApiKey.OffsetForLeaderEpoch, 2, 4),
   same(ApiKey.DescribeConfigs, 1, 4),
   same(ApiKey.AlterConfigs, 0, 2),
+  same(ApiKey.DescribeLogDirs, 1, 4),
   same(ApiKey.CreatePartitions, 0, 3),
   same(ApiKey.DeleteGroups, 0, 2),
   same(ApiKey.IncrementalAlterConfigs, 0, 1),

@@ -25,6 +25,7 @@ import { initProducerIdHandler } from './22-init-producer-id.js';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js';
 import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
+import { describeLogDirsHandler } from './35-describe-log-dirs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
@@ -58,6 +59,7 @@ export function createHandlers(services: KafkaServices): HandlerTable {
     [ApiKey.OffsetForLeaderEpoch, offsetForLeaderEpochHandler(services)],
     [ApiKey.DescribeConfigs, describeConfigsHandler(services)],
     [ApiKey.AlterConfigs, alterConfigsHandler(services)],
+    [ApiKey.DescribeLogDirs, describeLogDirsHandler(services)],
     [ApiKey.CreatePartitions, createPartitionsHandler(services)],
     [ApiKey.IncrementalAlterConfigs, incrementalAlterConfigsHandler(services)],
     [ApiKey.DeleteGroups, deleteGroupsHandler(services)],

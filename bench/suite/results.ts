@@ -1,0 +1,84 @@
+/**
+ * The shape of one suite run's results (also saved as .tmp/bench-suite/results.json) and
+ * the figures derived from them, shared by the runner and the report.
+ */
+import type { CeilingResults } from './ceilings.js';
+import type { KcatResult } from './lib/kcat.js';
+import type { RssSummary } from './lib/proc.js';
+import type { ProfileSummary } from './lib/profile.js';
+import type { PerfResult } from './lib/weir.js';
+
+export interface ProduceCase {
+  acks: '1' | 'all';
+  producers: number;
+  recordSize: number;
+  batchSize: number;
+  compression: 'none' | 'lz4';
+}
+
+export interface Row<T> {
+  params: T;
+  result: PerfResult | null;
+  error?: string;
+  rss?: RssSummary;
+}
+
+export interface SuiteResults {
+  startedAt: string;
+  finishedAt?: string;
+  environment: Record<string, string>;
+  config: Record<string, unknown> & { quick: boolean };
+  ceilings?: CeilingResults;
+  ceilingsAfter?: CeilingResults;
+  produce: Row<ProduceCase>[];
+  consume: Row<{ recordSize: number; cache: 'warm' | 'cold'; rep: number; records: number }>[];
+  prefill: Row<{ recordSize: number; records: number }>[];
+  e2e: Row<{ rate: number; seconds: number }>[];
+  saturation: Row<{ producers: number; backlogBytes: number }>[];
+  peers: {
+    system: string;
+    version: string;
+    produce?: PerfResult;
+    consume?: PerfResult;
+    e2e: { rate: number; result: PerfResult & { sent?: number } }[];
+    rss?: RssSummary;
+    error?: string;
+  }[];
+  weirFsync?: { produce?: Row<ProduceCase>; e2e?: Row<{ rate: number; seconds: number }> };
+  crosscheck: {
+    client: string;
+    workload: string;
+    recordSize: number;
+    result: KcatResult | PerfResult | null;
+    error?: string;
+  }[];
+  profiles: {
+    workload: string;
+    command: string;
+    broker?: ProfileSummary;
+    client?: ProfileSummary;
+    error?: string;
+  }[];
+  notes: string[];
+}
+
+/** MB/s (10^6 bytes) from a result's bytes and seconds (weir perf itself prints MiB/s). */
+export function mbps(r: { bytes: number; seconds: number }): number {
+  return r.seconds > 0 ? r.bytes / 1e6 / r.seconds : 0;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A ceiling as the median of every run of it in this suite run (start and end). */
+export function ceilingOf(
+  results: SuiteResults,
+  which: 'produce' | 'fetchWarm' | 'fetchCold',
+): number {
+  const key = `${which}Runs` as 'produceRuns' | 'fetchWarmRuns' | 'fetchColdRuns';
+  return median([...(results.ceilings?.[key] ?? []), ...(results.ceilingsAfter?.[key] ?? [])]);
+}
