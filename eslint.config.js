@@ -15,6 +15,7 @@ export default defineConfig(
       // Generated code is checked by regenerating it (npm run check:generated), not by lint.
       'src/protocol/kafka/generated/**',
       'src/protocol/kafka/schemas/**',
+      'src/coordinator/offsets/generated/**',
     ],
   },
   {

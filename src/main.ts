@@ -35,7 +35,10 @@ export interface Broker {
   bootstrapServers: string;
   dataDir: string;
   clusterId: string;
-  createTopic(name: string, options?: { partitions?: number; configs?: Record<string, string> }): Promise<TopicMetadata>;
+  createTopic(
+    name: string,
+    options?: { partitions?: number; configs?: Record<string, string> },
+  ): Promise<TopicMetadata>;
   /** Stops accepting, finishes in-flight requests, flushes and closes every log. */
   stop(): Promise<void>;
 }
@@ -54,12 +57,15 @@ function listenerAddress(value: string | null): { host: string; port: number } |
 }
 
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const rawConfig = Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [k, String(v)]));
+  const rawConfig = Object.fromEntries(
+    Object.entries(options.config ?? {}).map(([k, v]) => [k, String(v)]),
+  );
   const config = new BrokerConfig(rawConfig);
   const inMemory = options.dataDir === 'memory';
   const dataDir = inMemory ? '/weir-memory' : resolveDir(options.dataDir ?? './weir-data');
   const logger =
-    options.logger ?? (inMemory && !options.logLevel ? silentLogger : createLogger(options.logLevel ?? 'info'));
+    options.logger ??
+    (inMemory && !options.logLevel ? silentLogger : createLogger(options.logLevel ?? 'info'));
   const fs: FileSystem = inMemory ? new FaultInjectingFileSystem() : realFileSystem();
   const listener = listenerAddress(rawConfig['listeners'] ?? null);
   const host = options.host ?? listener?.host ?? '127.0.0.1';
@@ -91,7 +97,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw error;
   }
   const advertised = advertisedAddress(config.get('advertised.listeners'));
-  const advertisedHost = advertised?.host ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+  const advertisedHost =
+    advertised?.host ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
   const advertisedPort = advertised?.port ?? server.port;
   cluster.advertise({ nodeId, host: advertisedHost, port: advertisedPort, rack: null });
   cluster.startRetention();

@@ -107,7 +107,12 @@ export class KafkaConnection {
     const handler = this.options.handlers.get(api.apiKey);
     if (handler === undefined || !isServed(api.apiKey, version)) {
       if (api.apiKey === ApiKey.ApiVersions) {
-        this.respondNow(header.requestApiKey, 0, header.correlationId, unsupportedApiVersionsResponse());
+        this.respondNow(
+          header.requestApiKey,
+          0,
+          header.correlationId,
+          unsupportedApiVersionsResponse(),
+        );
         return;
       }
       this.options.logger.warn('closing connection: API version not served', {
@@ -163,7 +168,12 @@ export class KafkaConnection {
         peek = undefined;
       }
       if (peek?.apiKey === ApiKey.ApiVersions && error instanceof UnsupportedRequestError) {
-        this.respondNow(ApiKey.ApiVersions, 0, peek.correlationId, unsupportedApiVersionsResponse());
+        this.respondNow(
+          ApiKey.ApiVersions,
+          0,
+          peek.correlationId,
+          unsupportedApiVersionsResponse(),
+        );
         return;
       }
       this.options.logger.warn('closing connection: undecodable request', {
@@ -173,14 +183,25 @@ export class KafkaConnection {
         error: error.message,
       });
     } else {
-      this.options.logger.error('unexpected decode failure', { remote: this.remote, error: String(error) });
+      this.options.logger.error('unexpected decode failure', {
+        remote: this.remote,
+        error: String(error),
+      });
     }
     this.close();
   }
 
   /** Queues an already-made response behind the requests before it. */
-  private respondNow(apiKey: number, version: number, correlationId: number, body: AnyResponse): void {
-    this.slots.push({ done: true, chunks: encodeResponseFrame(apiKey, version, correlationId, body) });
+  private respondNow(
+    apiKey: number,
+    version: number,
+    correlationId: number,
+    body: AnyResponse,
+  ): void {
+    this.slots.push({
+      done: true,
+      chunks: encodeResponseFrame(apiKey, version, correlationId, body),
+    });
     this.flush();
   }
 

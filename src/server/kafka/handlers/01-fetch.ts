@@ -39,7 +39,11 @@ interface PartitionFetch {
   errorCode: number;
 }
 
-function emptyPartitionData(index: number, errorCode: number, readCommitted: boolean): FetchResponsePartitionData {
+function emptyPartitionData(
+  index: number,
+  errorCode: number,
+  readCommitted: boolean,
+): FetchResponsePartitionData {
   return {
     partitionIndex: index,
     errorCode,
@@ -66,7 +70,11 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     const index = fetch.request.partition;
     const { partition } = fetch;
     if (fetch.errorCode !== ErrorCode.NONE || !partition) {
-      return emptyPartitionData(index, fetch.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, readCommitted);
+      return emptyPartitionData(
+        index,
+        fetch.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        readCommitted,
+      );
     }
     const base = emptyPartitionData(index, ErrorCode.NONE, readCommitted);
     base.highWatermark = BigInt(partition.highWatermark);
@@ -94,23 +102,27 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
 
   function resolve(request: FetchRequest, version: number) {
     return request.topics.map((topic) => {
-      const metadata = version >= 13 ? cluster.topicById(topic.topicId) : cluster.topic(topic.topic);
-      const missing = version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const metadata =
+        version >= 13 ? cluster.topicById(topic.topicId) : cluster.topic(topic.topic);
+      const missing =
+        version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       return {
         topic: topic.topic,
         topicId: topic.topicId,
-        partitions: topic.partitions.map(
-          (p): PartitionFetch => ({
-            request: p,
-            partition: metadata ? cluster.partition(metadata.name, p.partition) : undefined,
-            errorCode: metadata ? ErrorCode.NONE : missing,
-          }),
-        ),
+        partitions: topic.partitions.map((p): PartitionFetch => ({
+          request: p,
+          partition: metadata ? cluster.partition(metadata.name, p.partition) : undefined,
+          errorCode: metadata ? ErrorCode.NONE : missing,
+        })),
       };
     });
   }
 
-  async function readAll(topics: ReturnType<typeof resolve>, maxBytes: number, readCommitted: boolean) {
+  async function readAll(
+    topics: ReturnType<typeof resolve>,
+    maxBytes: number,
+    readCommitted: boolean,
+  ) {
     const budget = { bytes: maxBytes };
     let bytes = 0;
     const responses = [];
@@ -136,7 +148,10 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     while (result.bytes < request.minBytes && !result.failed) {
       const remaining = deadline - services.now();
       if (remaining <= 0) break;
-      await waitForAppend(topics.flatMap((t) => t.partitions.map((p) => p.partition)), remaining);
+      await waitForAppend(
+        topics.flatMap((t) => t.partitions.map((p) => p.partition)),
+        remaining,
+      );
       result = await readAll(topics, maxBytes, readCommitted);
     }
     return {
@@ -153,8 +168,13 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
 function waitForAppend(partitions: (Partition | undefined)[], timeoutMs: number): Promise<void> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const waits = partitions.filter((p): p is Partition => p !== undefined).map((p) => p.waitForData(controller.signal));
-  return Promise.race([...waits, new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve()))]).finally(() => {
+  const waits = partitions
+    .filter((p): p is Partition => p !== undefined)
+    .map((p) => p.waitForData(controller.signal));
+  return Promise.race([
+    ...waits,
+    new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve())),
+  ]).finally(() => {
     clearTimeout(timer);
     controller.abort();
   });

@@ -27,7 +27,9 @@ import type { Handler } from './handler.js';
 
 const NOT_REQUESTED = -2147483648;
 
-export function metadataHandler(services: KafkaServices): Handler<MetadataRequest, MetadataResponse> {
+export function metadataHandler(
+  services: KafkaServices,
+): Handler<MetadataRequest, MetadataResponse> {
   const { cluster } = services;
 
   function describe(topic: TopicMetadata): MetadataResponseTopic {
@@ -64,9 +66,13 @@ export function metadataHandler(services: KafkaServices): Handler<MetadataReques
   async function byName(name: string, autoCreate: boolean): Promise<MetadataResponseTopic> {
     const existing = cluster.topic(name);
     if (existing) return describe(existing);
-    if (topicNameProblem(name) !== null) return failed(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
-    const created = autoCreate && !isInternalTopic(name) ? await cluster.autoCreateTopic(name) : null;
-    return created ? describe(created) : failed(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    if (topicNameProblem(name) !== null)
+      return failed(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
+    const created =
+      autoCreate && !isInternalTopic(name) ? await cluster.autoCreateTopic(name) : null;
+    return created
+      ? describe(created)
+      : failed(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
 
   return async (context, request) => {
@@ -81,7 +87,9 @@ export function metadataHandler(services: KafkaServices): Handler<MetadataReques
       for (const requested of request.topics ?? []) {
         if (requested.name === null) {
           const topic = cluster.topicById(requested.topicId);
-          topics.push(topic ? describe(topic) : failed(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+          topics.push(
+            topic ? describe(topic) : failed(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+          );
         } else {
           topics.push(await byName(requested.name, autoCreate));
         }
