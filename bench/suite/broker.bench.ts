@@ -7,7 +7,10 @@
  *                   (ceiling 2, warm and cold); 1 KiB ping-pong (latency floor)
  *   2. produce      weir perf produce: acks 1/all × 1/4 producers × 100 B/1 KiB × batch
  *                   16 KiB/1 MiB × none/lz4; records/s, MB/s, fraction of ceiling 1
- *   3. consume      weir perf consume from a pre-filled topic, page cache warm and cold
+ *   raw             the broker alone: a pre-encoded load generator (workers/raw-client.ts)
+ *                   that resends one built batch, so the client costs almost nothing
+ *   3. consume      weir perf consume (and a raw fetch loop) from a pre-filled topic, page
+ *                   cache warm and cold
  *   4. e2e          weir perf e2e at 1k, 10k, 50k records/s of 1 KiB, acks=all
  *   5. saturation   1→16 producers at max rate; chart in bench/charts/saturation.svg
  *   6. peers        RabbitMQ and NATS JetStream (started and stopped here), same workloads
@@ -20,8 +23,8 @@
  *        npm run build && node dist/bench/suite/broker.bench.js [--quick] [--only a,b]
  *           [--profile] [--write | --no-write]
  * --quick (or WEIR_BENCH_QUICK=1): smaller runs and fewer cases, ~3 min.
- * --profile: afterwards, rerun the workloads that missed a target with the broker and the
- *   load generator under --cpu-prof and summarise the hot spots.
+ * --profile: afterwards, rerun the workloads behind the targets with the broker and the
+ *   load generator under --cpu-prof and summarise the hot spots (.tmp/bench-suite/profiles).
  * Full runs rewrite the generated part of bench/RESULTS.md (between the weir-suite
  * markers) and bench/charts/saturation.svg; quick runs write to .tmp/bench-suite/ unless
  * --write is given.
@@ -48,6 +51,7 @@ import {
   type PeerServer,
 } from './lib/peers.js';
 import { repoRoot, runJson, workerScript, type RssSummary } from './lib/proc.js';
+import { renderFlameGraph } from './lib/flamegraph.js';
 import { summariseProfile } from './lib/profile.js';
 import {
   perfArgs,
@@ -61,7 +65,7 @@ import {
   type WeirBroker,
 } from './lib/weir.js';
 import { writeReport } from './report.js';
-import { ceilingOf, mbps, type ProduceCase, type SuiteResults } from './results.js';
+import { ceilingOf, mbps, type ProduceCase, type RawCase, type SuiteResults } from './results.js';
 
 // ------------------------------------------------------------------ configuration
 
@@ -91,7 +95,7 @@ const CONFIG = {
     number
   >,
   consumeWarmReps: quick ? 1 : 3,
-  consumeColdReps: quick ? 1 : 2,
+  consumeColdReps: quick ? 1 : 3,
   e2eRates: [1000, 10_000, 50_000],
   e2eSeconds: quick ? 3 : 10,
   saturationProducers: [1, 2, 4, 8, 16],
@@ -105,7 +109,73 @@ const CONFIG = {
     number
   >,
   kafkajsRecords: quick ? 50_000 : 200_000,
+  /** Records per pre-encoded (raw client) produce case, by record size. */
+  rawRecords: { 100: quick ? 1_000_000 : 3_000_000, 1024: quick ? 200_000 : 500_000 } as Record<
+    number,
+    number
+  >,
 };
+
+const RAW_PRODUCE_CASES: RawCase[] = [
+  { kind: 'produce', recordSize: 1024, acks: '1', batchSize: 16 * KiB, inFlight: 5 },
+  { kind: 'produce', recordSize: 1024, acks: '1', batchSize: 16 * KiB, inFlight: 64 },
+  { kind: 'produce', recordSize: 1024, acks: '1', batchSize: MiB, inFlight: 5 },
+  { kind: 'produce', recordSize: 1024, acks: 'all', batchSize: 16 * KiB, inFlight: 64 },
+  { kind: 'produce', recordSize: 100, acks: '1', batchSize: 16 * KiB, inFlight: 64 },
+  { kind: 'produce', recordSize: 100, acks: '1', batchSize: MiB, inFlight: 5 },
+];
+
+function rawArgs(c: RawCase, bootstrap: string, topic: string, records: number): string[] {
+  return c.kind === 'produce'
+    ? [
+        workerScript('raw-client'),
+        'produce',
+        bootstrap,
+        topic,
+        String(records),
+        String(c.recordSize),
+        String(c.batchSize),
+        String(c.inFlight),
+        c.acks === 'all' ? '-1' : '1',
+      ]
+    : [
+        workerScript('raw-client'),
+        'fetch',
+        bootstrap,
+        topic,
+        String(records),
+        String(c.partitionMaxBytes ?? MiB),
+        String(c.recordSize),
+      ];
+}
+
+/** Runs the pre-encoded load generator with the broker's RSS sampled. */
+async function measuredRaw(
+  broker: WeirBroker,
+  c: RawCase,
+  topic: string,
+  records: number,
+): Promise<{ result: PerfResult | null; rss: RssSummary; error?: string }> {
+  broker.rss.start(100);
+  try {
+    const result = await runJson<PerfResult>(
+      process.execPath,
+      rawArgs(c, broker.bootstrap, topic, records),
+      {
+        timeoutMs: 300_000,
+      },
+    );
+    return { result, rss: broker.rss.stop() };
+  } catch (error) {
+    return { result: null, rss: broker.rss.stop(), error: errorText(error) };
+  }
+}
+
+function describeRaw(c: RawCase): string {
+  return c.kind === 'produce'
+    ? `raw produce ${c.recordSize} B acks=${c.acks} batch=${(c.batchSize ?? 0) / KiB} KiB in-flight=${c.inFlight}`
+    : `raw fetch ${c.recordSize} B ${c.cache} ${(c.partitionMaxBytes ?? 0) / MiB} MiB/fetch`;
+}
 
 // ------------------------------------------------------------------ helpers
 
@@ -145,6 +215,7 @@ function environment(): Record<string, string> {
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
     kernel: readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' '),
     commit: `${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ' + uncommitted changes' : ''}`,
+    flags: argv.join(' ') || '(none)',
     loadBefore: loadavg()
       .map((l) => l.toFixed(2))
       .join(' '),
@@ -241,19 +312,100 @@ function produceCases(): ProduceCase[] {
 async function sectionProduce(results: SuiteResults): Promise<void> {
   const cases = produceCases();
   for (const [i, c] of cases.entries()) {
-    const topic = `produce-${i}`;
-    const row = await withBroker(`produce-${i}`, (broker) =>
-      measured(broker, 'produce', produceOptions(c, topic, CONFIG.produceRecords[c.recordSize]!)),
-    );
-    results.produce.push({
-      params: c,
-      result: row.result,
-      rss: row.rss,
-      ...(row.error ? { error: row.error } : {}),
-    });
-    log(
-      `produce ${c.recordSize} B acks=${c.acks} producers=${c.producers} batch=${c.batchSize / KiB} KiB ${c.compression}: ${row.result ? describe(row.result) : `FAILED ${row.error}`}; RSS peak ${(row.rss.peak / MiB).toFixed(0)} MiB`,
-    );
+    const reps = !quick && isTargetCase(c) ? 3 : 1;
+    for (let rep = 0; rep < reps; rep++) {
+      await produceOnce(results, c, i);
+    }
+  }
+}
+
+/** The rows the targets are judged on run three times in full mode. */
+function isTargetCase(c: ProduceCase): boolean {
+  if (c.producers !== 1 || c.compression !== 'none') return false;
+  if (c.acks === '1') return true;
+  return c.recordSize === 1024 && c.batchSize === 16 * KiB;
+}
+
+async function produceOnce(results: SuiteResults, c: ProduceCase, i: number): Promise<void> {
+  const topic = `produce-${i}`;
+  const row = await withBroker(`produce-${i}`, (broker) =>
+    measured(broker, 'produce', produceOptions(c, topic, CONFIG.produceRecords[c.recordSize]!)),
+  );
+  results.produce.push({
+    params: c,
+    result: row.result,
+    rss: row.rss,
+    ...(row.error ? { error: row.error } : {}),
+  });
+  log(
+    `produce ${c.recordSize} B acks=${c.acks} producers=${c.producers} batch=${c.batchSize / KiB} KiB ${c.compression}: ${row.result ? describe(row.result) : `FAILED ${row.error}`}; RSS peak ${(row.rss.peak / MiB).toFixed(0)} MiB`,
+  );
+}
+
+async function sectionRawProduce(results: SuiteResults): Promise<void> {
+  for (const [i, c] of RAW_PRODUCE_CASES.entries()) {
+    for (let rep = 0; rep < (quick ? 1 : 3); rep++) await rawProduceOnce(results, c, i);
+  }
+}
+
+async function rawProduceOnce(results: SuiteResults, c: RawCase, i: number): Promise<void> {
+  const row = await withBroker(`raw-${i}`, (broker) =>
+    measuredRaw(broker, c, `raw-${i}`, CONFIG.rawRecords[c.recordSize]!),
+  );
+  results.raw.push({
+    params: c,
+    result: row.result,
+    rss: row.rss,
+    ...(row.error ? { error: row.error } : {}),
+  });
+  log(
+    `${describeRaw(c)}: ${row.result ? describe(row.result) : `FAILED ${row.error}`}; RSS peak ${(row.rss.peak / MiB).toFixed(0)} MiB`,
+  );
+}
+
+/**
+ * Node 20's libuv (1.46) submits file writes and reads through io_uring, which runs a
+ * buffered write's copy into the page cache on the calling (event-loop) thread; with
+ * UV_USE_IO_URING=0 the same calls go to libuv's thread pool and the copy runs on the
+ * other core. Alternating pairs of fresh brokers, the same pre-encoded workloads.
+ */
+async function sectionIoUring(results: SuiteResults): Promise<void> {
+  const pairs = quick ? 1 : 3;
+  const records = CONFIG.rawRecords[1024]!;
+  const cases: RawCase[] = [
+    { kind: 'produce', recordSize: 1024, acks: '1', batchSize: 16 * KiB, inFlight: 64 },
+    { kind: 'produce', recordSize: 1024, acks: '1', batchSize: MiB, inFlight: 5 },
+    { kind: 'fetch', recordSize: 1024, cache: 'warm', partitionMaxBytes: MiB },
+  ];
+  for (let pair = 0; pair < pairs; pair++) {
+    const order: ('default' | 'off')[] = pair % 2 === 0 ? ['default', 'off'] : ['off', 'default'];
+    for (const uring of order) {
+      const env: Record<string, string> = uring === 'off' ? { UV_USE_IO_URING: '0' } : {};
+      const broker = await startWeir({ dataDir: join(work, `weir-uring-${uring}`), env });
+      try {
+        for (const c of cases) {
+          // The fetch reads what the 1 MiB-batch produce just wrote.
+          const row = await measuredRaw(
+            broker,
+            c,
+            c.batchSize === MiB || c.kind === 'fetch' ? 'big' : 'small',
+            records,
+          );
+          results.iouring.push({
+            params: { ...c, uring, pair },
+            result: row.result,
+            rss: row.rss,
+            ...(row.error ? { error: row.error } : {}),
+          });
+          log(
+            `io_uring ${uring}: ${describeRaw(c)}: ${row.result ? describe(row.result) : `FAILED ${row.error}`}`,
+          );
+        }
+      } finally {
+        await broker.stop().catch((error) => log(`broker stop: ${errorText(error)}`));
+        rmSync(broker.dataDir, { recursive: true, force: true });
+      }
+    }
   }
 }
 
@@ -294,20 +446,43 @@ async function sectionConsume(results: SuiteResults): Promise<void> {
           );
         }
       }
+      for (const cache of ['warm', 'cold'] as const) {
+        const reps = cache === 'warm' ? CONFIG.consumeWarmReps : CONFIG.consumeColdReps;
+        for (let rep = 0; rep < reps; rep++) {
+          for (const partitionMaxBytes of [MiB, 8 * MiB]) {
+            if (cache === 'cold') await evict(files);
+            const c: RawCase = { kind: 'fetch', recordSize, cache, partitionMaxBytes };
+            const row = await measuredRaw(broker, c, topic, records);
+            results.raw.push({
+              params: c,
+              result: row.result,
+              rss: row.rss,
+              ...(row.error ? { error: row.error } : {}),
+            });
+            log(`${describeRaw(c)}: ${row.result ? describe(row.result) : `FAILED ${row.error}`}`);
+          }
+        }
+      }
     });
   }
+}
+
+/** Latency runs use linger 0, as Kafka's own end-to-end latency tool does. */
+function e2eOptions(rate: number, topic: string): PerfOptions {
+  return {
+    topic,
+    numRecords: rate * CONFIG.e2eSeconds,
+    recordSize: 1024,
+    throughput: rate,
+    acks: 'all',
+    lingerMs: 0,
+  };
 }
 
 async function sectionE2e(results: SuiteResults): Promise<void> {
   await withBroker('e2e', async (broker) => {
     for (const rate of CONFIG.e2eRates) {
-      const row = await measured(broker, 'e2e', {
-        topic: `e2e-${rate}`,
-        numRecords: rate * CONFIG.e2eSeconds,
-        recordSize: 1024,
-        throughput: rate,
-        acks: 'all',
-      });
+      const row = await measured(broker, 'e2e', e2eOptions(rate, `e2e-${rate}`));
       results.e2e.push({
         params: { rate, seconds: CONFIG.e2eSeconds },
         result: row.result,
@@ -449,13 +624,7 @@ async function sectionPeers(results: SuiteResults): Promise<void> {
         ...(p.error ? { error: p.error } : {}),
       };
       log(`weir +fsync produce: ${p.result ? describe(p.result) : `FAILED ${p.error}`}`);
-      const e = await measured(broker, 'e2e', {
-        topic: 'fsync-e2e',
-        numRecords: 10_000 * CONFIG.e2eSeconds,
-        recordSize: 1024,
-        throughput: 10_000,
-        acks: 'all',
-      });
+      const e = await measured(broker, 'e2e', e2eOptions(10_000, 'fsync-e2e'));
       results.weirFsync!.e2e = {
         params: { rate: 10_000, seconds: CONFIG.e2eSeconds },
         result: e.result,
@@ -567,93 +736,156 @@ async function sectionCrosscheck(results: SuiteResults): Promise<void> {
   });
 }
 
-/** Reruns the workloads behind missed targets with --cpu-prof on the broker and the client. */
+interface ProfileWorkload {
+  name: string;
+  /** File-name part of its flame graphs. */
+  slug: string;
+  /** Records put in `topic` first, on an unprofiled broker. */
+  prefill?: PerfOptions;
+  /** The load generator's node arguments for a broker at `bootstrap`. */
+  client: (bootstrap: string) => string[];
+  command: string;
+}
+
+function profileWorkloads(): ProfileWorkload[] {
+  const perf = (
+    mode: 'produce' | 'consume' | 'e2e',
+    options: PerfOptions,
+  ): Pick<ProfileWorkload, 'client' | 'command'> => ({
+    client: (bootstrap) => perfArgs(mode, bootstrap, { ...options, extra: ['--quiet'] }),
+    command: perfCommand(mode, options),
+  });
+  const raw = (
+    c: RawCase,
+    topic: string,
+    records: number,
+  ): Pick<ProfileWorkload, 'client' | 'command'> => ({
+    client: (bootstrap) => rawArgs(c, bootstrap, topic, records),
+    command: [
+      'node dist/bench/suite/workers/raw-client.js',
+      ...rawArgs(c, 'HOST:PORT', topic, records).slice(1),
+    ].join(' '),
+  });
+  const k = 1024;
+  const prefill = (topic: string): PerfOptions => ({
+    topic,
+    numRecords: CONFIG.consumeRecords[k]!,
+    recordSize: k,
+    acks: '1',
+    batchSize: MiB,
+    extra: ['--partitions', '1'],
+  });
+  return [
+    {
+      name: 'weir perf produce, 1 KiB, acks=1, 1 producer, batch 16 KiB',
+      slug: 'produce-1k-perf',
+      ...perf(
+        'produce',
+        produceOptions(
+          { acks: '1', producers: 1, recordSize: k, batchSize: 16 * KiB, compression: 'none' },
+          'p',
+          CONFIG.produceRecords[k]!,
+        ),
+      ),
+    },
+    {
+      name: 'pre-encoded produce, 1 KiB, acks=1, batch 16 KiB, 64 in flight',
+      slug: 'produce-1k-raw',
+      ...raw(
+        { kind: 'produce', recordSize: k, acks: '1', batchSize: 16 * KiB, inFlight: 64 },
+        'p',
+        CONFIG.rawRecords[k]!,
+      ),
+    },
+    {
+      name: 'weir perf produce, 100 B, acks=1, 1 producer, batch 1 MiB',
+      slug: 'produce-100b-perf',
+      ...perf(
+        'produce',
+        produceOptions(
+          { acks: '1', producers: 1, recordSize: 100, batchSize: MiB, compression: 'none' },
+          'p',
+          CONFIG.produceRecords[100]!,
+        ),
+      ),
+    },
+    {
+      name: 'pre-encoded produce, 100 B, acks=1, batch 16 KiB, 64 in flight',
+      slug: 'produce-100b-raw',
+      ...raw(
+        { kind: 'produce', recordSize: 100, acks: '1', batchSize: 16 * KiB, inFlight: 64 },
+        'p',
+        CONFIG.rawRecords[100]!,
+      ),
+    },
+    {
+      name: 'weir perf consume, 1 KiB, page cache warm',
+      slug: 'consume-1k-perf',
+      prefill: prefill('c'),
+      ...perf('consume', { topic: 'c', numRecords: CONFIG.consumeRecords[k]!, recordSize: k }),
+    },
+    {
+      name: 'pre-encoded fetch, 1 KiB, page cache warm',
+      slug: 'fetch-1k-raw',
+      prefill: prefill('c'),
+      ...raw(
+        { kind: 'fetch', recordSize: k, cache: 'warm', partitionMaxBytes: MiB },
+        'c',
+        CONFIG.consumeRecords[k]!,
+      ),
+    },
+    {
+      name: 'weir perf e2e, 10k records/s of 1 KiB, acks=all',
+      slug: 'e2e-10k-perf',
+      ...perf('e2e', e2eOptions(10_000, 'e')),
+    },
+  ];
+}
+
+/**
+ * Reruns the workloads behind the targets with the broker and the load generator under
+ * `node --cpu-prof`, keeping only the samples taken while the load ran.
+ */
 async function sectionProfile(results: SuiteResults): Promise<void> {
   const dir = join(outDir, 'profiles');
   rmSync(dir, { recursive: true, force: true });
-  const workloads: {
-    name: string;
-    mode: 'produce' | 'consume' | 'e2e';
-    options: PerfOptions;
-    prefill?: PerfOptions;
-  }[] = [
-    {
-      name: 'produce 1 KiB acks=1, 1 producer, batch 16 KiB',
-      mode: 'produce',
-      options: produceOptions(
-        { acks: '1', producers: 1, recordSize: 1024, batchSize: 16 * KiB, compression: 'none' },
-        'p1',
-        CONFIG.produceRecords[1024]!,
-      ),
-    },
-    {
-      name: 'produce 100 B acks=1, 1 producer, batch 1 MiB',
-      mode: 'produce',
-      options: produceOptions(
-        { acks: '1', producers: 1, recordSize: 100, batchSize: MiB, compression: 'none' },
-        'p2',
-        CONFIG.produceRecords[100]!,
-      ),
-    },
-    {
-      name: 'consume 1 KiB, warm',
-      mode: 'consume',
-      prefill: {
-        topic: 'p3',
-        numRecords: CONFIG.consumeRecords[1024]!,
-        recordSize: 1024,
-        acks: '1',
-        batchSize: MiB,
-      },
-      options: { topic: 'p3', numRecords: CONFIG.consumeRecords[1024]!, recordSize: 1024 },
-    },
-    {
-      name: 'e2e 10k/s 1 KiB acks=all',
-      mode: 'e2e',
-      options: {
-        topic: 'p4',
-        numRecords: 10_000 * CONFIG.e2eSeconds,
-        recordSize: 1024,
-        throughput: 10_000,
-        acks: 'all',
-      },
-    },
-  ];
-  for (const [i, w] of workloads.entries()) {
+  for (const [i, w] of profileWorkloads().entries()) {
     const brokerDir = join(dir, `${i}-broker`);
     const clientDir = join(dir, `${i}-client`);
     mkdirSync(clientDir, { recursive: true });
-    const entry: SuiteResults['profiles'][number] = {
-      workload: w.name,
-      command: perfCommand(w.mode, w.options),
-    };
+    const entry: SuiteResults['profiles'][number] = { workload: w.name, command: w.command };
     results.profiles.push(entry);
+    const dataDir = join(work, `weir-profile-${i}`);
     try {
       if (w.prefill) {
-        // Prefill on an unprofiled broker sharing the data directory.
-        const dataDir = join(work, `weir-profile-${i}`);
         const filler = await startWeir({ dataDir });
-        await weirPerf('produce', filler.bootstrap, { ...w.prefill, extra: ['--quiet'] });
+        await weirPerf('produce', filler.bootstrap, {
+          ...w.prefill,
+          extra: [...(w.prefill.extra ?? []), '--quiet'],
+        });
         await filler.stop();
-        const broker = await startWeir({ dataDir, cpuProfDir: brokerDir, keepData: true });
-        await runJson(process.execPath, [
-          '--cpu-prof',
-          `--cpu-prof-dir=${clientDir}`,
-          ...perfArgs(w.mode, broker.bootstrap, { ...w.options, extra: ['--quiet'] }),
-        ]);
-        await broker.stop();
-        rmSync(dataDir, { recursive: true, force: true });
-      } else {
-        const dataDir = join(work, `weir-profile-${i}`);
-        const broker = await startWeir({ dataDir, cpuProfDir: brokerDir });
-        await runJson(process.execPath, [
-          '--cpu-prof',
-          `--cpu-prof-dir=${clientDir}`,
-          ...perfArgs(w.mode, broker.bootstrap, { ...w.options, extra: ['--quiet'] }),
-        ]);
-        await broker.stop();
-        rmSync(dataDir, { recursive: true, force: true });
       }
+      const broker = await startWeir({ dataDir, cpuProfDir: brokerDir, keepData: true });
+      let loadSeconds = 0;
+      let endUs = 0;
+      try {
+        const result = await runJson<{ seconds: number }>(
+          process.execPath,
+          [
+            '--cpu-prof',
+            '--cpu-prof-interval=200',
+            `--cpu-prof-dir=${clientDir}`,
+            ...w.client(broker.bootstrap),
+          ],
+          { timeoutMs: 300_000 },
+        );
+        loadSeconds = result.seconds;
+      } finally {
+        endUs = Number(process.hrtime.bigint() / 1000n);
+        await broker.stop();
+      }
+      // Only the samples taken while the load ran (the client reports how long that was).
+      const window = { fromUs: endUs - loadSeconds * 1e6, toUs: endUs };
       const first = (d: string): string | undefined =>
         existsSync(d)
           ? readdirSync(d)
@@ -662,12 +894,36 @@ async function sectionProfile(results: SuiteResults): Promise<void> {
           : undefined;
       const b = first(brokerDir);
       const c = first(clientDir);
-      if (b) entry.broker = summariseProfile(b);
-      if (c) entry.client = summariseProfile(c);
-      log(`profiled "${w.name}": broker ${b ?? 'no profile'}, client ${c ?? 'no profile'}`);
+      if (b) entry.broker = summariseProfile(b, 15, window);
+      if (c) entry.client = summariseProfile(c, 15, window);
+      const chartDir = write ? join(root, 'bench', 'charts') : outDir;
+      mkdirSync(chartDir, { recursive: true });
+      entry.flameGraphs = [];
+      for (const [who, path, summary] of [
+        ['broker', b, entry.broker],
+        ['client', c, entry.client],
+      ] as const) {
+        // The broker's always; the client's when it, not the broker, was the busy one.
+        if (!path || !summary || (who === 'client' && summary.idlePercent > 20)) continue;
+        const file = join(chartDir, `flame-${w.slug}-${who}.svg`);
+        writeFileSync(
+          file,
+          renderFlameGraph(
+            path,
+            `${who === 'broker' ? 'Weir broker' : 'load generator'}: ${w.name}`,
+            window,
+          ),
+        );
+        entry.flameGraphs.push(file.slice(join(root, 'bench').length + 1));
+      }
+      log(
+        `profiled "${w.name}": broker ${b ?? 'no profile'} (${entry.broker?.idlePercent ?? '?'}% idle), client ${c ?? 'no profile'} (${entry.client?.idlePercent ?? '?'}% idle)`,
+      );
     } catch (error) {
       entry.error = errorText(error);
       log(`profile "${w.name}": FAILED ${entry.error}`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }
 }
@@ -686,6 +942,8 @@ async function main(): Promise<number> {
     produce: [],
     consume: [],
     prefill: [],
+    raw: [],
+    iouring: [],
     e2e: [],
     saturation: [],
     peers: [],
@@ -706,6 +964,8 @@ async function main(): Promise<number> {
       },
     ],
     ['produce', sectionProduce],
+    ['raw', sectionRawProduce],
+    ['iouring', sectionIoUring],
     ['consume', sectionConsume],
     ['e2e', sectionE2e],
     ['saturation', sectionSaturation],
@@ -728,7 +988,7 @@ async function main(): Promise<number> {
       log('== ceilings again (the machine is shared: the ceiling is the median of both passes)');
       results.ceilingsAfter = await measureCeilings(
         work,
-        { bytes: CONFIG.ceilingBytes, reps: 1, pingCount: CONFIG.pingCount },
+        { bytes: CONFIG.ceilingBytes, reps: 2, pingCount: CONFIG.pingCount },
         log,
       );
     }

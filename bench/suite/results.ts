@@ -23,6 +23,17 @@ export interface Row<T> {
   rss?: RssSummary;
 }
 
+/** A run of the pre-encoded load generator (workers/raw-client.ts). */
+export interface RawCase {
+  kind: 'produce' | 'fetch';
+  recordSize: number;
+  acks?: '1' | 'all';
+  batchSize?: number;
+  inFlight?: number;
+  cache?: 'warm' | 'cold';
+  partitionMaxBytes?: number;
+}
+
 export interface SuiteResults {
   startedAt: string;
   finishedAt?: string;
@@ -33,6 +44,9 @@ export interface SuiteResults {
   produce: Row<ProduceCase>[];
   consume: Row<{ recordSize: number; cache: 'warm' | 'cold'; rep: number; records: number }>[];
   prefill: Row<{ recordSize: number; records: number }>[];
+  raw: Row<RawCase>[];
+  /** A/B of the broker with libuv's io_uring on (Node 20's default) and off, alternating. */
+  iouring: Row<RawCase & { uring: 'default' | 'off'; pair: number }>[];
   e2e: Row<{ rate: number; seconds: number }>[];
   saturation: Row<{ producers: number; backlogBytes: number }>[];
   peers: {
@@ -57,6 +71,8 @@ export interface SuiteResults {
     command: string;
     broker?: ProfileSummary;
     client?: ProfileSummary;
+    /** Paths relative to bench/ (or absolute under .tmp for runs that do not write). */
+    flameGraphs?: string[];
     error?: string;
   }[];
   notes: string[];

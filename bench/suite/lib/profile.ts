@@ -15,6 +15,9 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+  /** Microseconds on the monotonic clock (process.hrtime's). */
+  startTime: number;
+  timeDeltas: number[];
 }
 
 export interface ProfileRow {
@@ -47,8 +50,22 @@ function label(node: ProfileNode): string {
   return file ? `${file}:${fn}${lineNumber >= 0 ? ` (line ${lineNumber + 1})` : ''}` : fn;
 }
 
-export function summariseProfile(path: string, top = 15): ProfileSummary {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+/**
+ * `window` (monotonic µs, as process.hrtime.bigint() / 1000) keeps only the samples taken
+ * while the workload ran, leaving out start-up and shutdown.
+ */
+export function summariseProfile(
+  path: string,
+  top = 15,
+  window?: { fromUs: number; toUs: number },
+): ProfileSummary {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  let at = raw.startTime;
+  const samples = raw.samples.filter((_, i) => {
+    at += raw.timeDeltas[i] ?? 0;
+    return !window || (at >= window.fromUs && at <= window.toUs);
+  });
+  const profile = { ...raw, samples };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)

@@ -30,13 +30,15 @@ export interface WeirStartOptions {
   cpuProfDir?: string;
   /** Keep what the data directory already holds (default: start empty). */
   keepData?: boolean;
+  /** Extra environment for the broker process (e.g. UV_USE_IO_URING=0). */
+  env?: Record<string, string>;
 }
 
 export async function startWeir(options: WeirStartOptions): Promise<WeirBroker> {
   if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   const nodeArgs = options.cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, '--cpu-prof-interval=500']
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, '--cpu-prof-interval=200']
     : [];
   const sets = Object.entries(options.config ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const service: Service = await startService(
@@ -53,7 +55,11 @@ export async function startWeir(options: WeirStartOptions): Promise<WeirBroker> 
       'warn',
       ...sets,
     ],
-    { readyPattern: /listening on (\S+):(\d+)/, timeoutMs: 30_000 },
+    {
+      readyPattern: /listening on (\S+):(\d+)/,
+      timeoutMs: 30_000,
+      env: { ...process.env, ...options.env },
+    },
   );
   const rss = new RssSampler(service.pid);
   return {
