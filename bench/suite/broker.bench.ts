@@ -23,6 +23,7 @@
  *        npm run build && node dist/bench/suite/broker.bench.js [--quick] [--only a,b]
  *           [--profile] [--write | --no-write]
  * --quick (or WEIR_BENCH_QUICK=1): smaller runs and fewer cases, ~3 min.
+ * --from-json .tmp/bench-suite/results.json: only re-render the chart and the report.
  * --profile: afterwards, rerun the workloads behind the targets with the broker and the
  *   load generator under --cpu-prof and summarise the hot spots (.tmp/bench-suite/profiles).
  * Full runs rewrite the generated part of bench/RESULTS.md (between the weir-suite
@@ -1004,6 +1005,12 @@ async function main(): Promise<number> {
     .map((l) => l.toFixed(2))
     .join(' ');
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 1));
+  await publish(results);
+  return 0;
+}
+
+/** Writes the saturation chart and the report (RESULTS.md section) from one run's results. */
+async function publish(results: SuiteResults): Promise<void> {
   const chart = results.saturation.filter((s) => s.result);
   const chartPath = write
     ? join(root, 'bench', 'charts', 'saturation.svg')
@@ -1033,7 +1040,13 @@ async function main(): Promise<number> {
   log(
     `report: ${target}${write ? ' (generated section replaced)' : ''}; raw results: ${join(outDir, 'results.json')}`,
   );
-  return 0;
 }
 
-process.exitCode = await main();
+const fromJson = argv.includes('--from-json') ? argv[argv.indexOf('--from-json') + 1] : undefined;
+if (fromJson) {
+  // Re-renders the chart and the report from a saved run (e.g. after changing report.ts).
+  await publish(JSON.parse(readFileSync(fromJson, 'utf8')) as SuiteResults);
+  rmSync(work, { recursive: true, force: true });
+} else {
+  process.exitCode = await main();
+}

@@ -139,12 +139,16 @@ export function evaluateTargets(results: SuiteResults): Target[] {
     raw: r1?.result && c1 ? `${ofC1(r1.result)} (${rawLabel(r1.params)})` : '—',
     rawMet: r1?.result && c1 ? mbps(r1.result) / c1 >= 0.5 : null,
   });
-  const t2 = produceRow(results, (p) => p.recordSize === 100 && p.producers === 1);
+  // Kafka's classic single-producer figure was acks=1, uncompressed.
+  const t2 = produceRow(
+    results,
+    (p) => p.recordSize === 100 && p.producers === 1 && p.acks === '1' && p.compression === 'none',
+  );
   const r2 = bestRaw(results, (c) => c.kind === 'produce' && c.recordSize === 100);
   targets.push({
     name: '100-byte records, one producer: ≥ 1,000,000 records/s',
     perf: t2?.result
-      ? `${int(t2.result.recordsPerSec)} records/s (best: acks=${t2.params.acks}, batch ${size(t2.params.batchSize)}, ${t2.params.compression})`
+      ? `${int(t2.result.recordsPerSec)} records/s (acks=1, no compression; best batch: ${size(t2.params.batchSize)})`
       : 'not measured',
     perfMet: t2?.result ? t2.result.recordsPerSec >= 1_000_000 : null,
     raw: r2?.result ? `${int(r2.result.recordsPerSec)} records/s (${rawLabel(r2.params)})` : '—',
