@@ -30,6 +30,7 @@ import {
 } from './32-describe-configs.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import type { Handler } from './handler.js';
+import type { RequestContext } from '../request-context.js';
 
 export const STATIC_BROKER_CONFIGS_MESSAGE =
   'broker configs are static in Weir: set them in server.properties (or --set) and restart the broker';
@@ -55,7 +56,46 @@ export function duplicateKey(configs: readonly { name: string }[]): string | nul
   return null;
 }
 
-type ResourceResponse = AlterConfigsResponseAlterConfigsResourceResponse;
+/** What altering one resource came to: an error code and a message (null on success). */
+export type AlterOutcome = [errorCode: number, errorMessage: string | null];
+
+interface ConfigResource {
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * Answers every resource of an AlterConfigs or IncrementalAlterConfigs request, in order:
+ * a resource named twice gets INVALID_REQUEST, each other one goes through `alter`.
+ * Unexpected failures (UNKNOWN_SERVER_ERROR) are logged under `apiName`.
+ */
+export async function alterEachResource<R extends ConfigResource>(
+  context: RequestContext,
+  apiName: string,
+  resources: readonly R[],
+  alter: (resource: R) => Promise<AlterOutcome>,
+): Promise<AlterConfigsResponseAlterConfigsResourceResponse[]> {
+  const isDuplicate = duplicateResources(resources);
+  const responses: AlterConfigsResponseAlterConfigsResourceResponse[] = [];
+  for (const resource of resources) {
+    const [errorCode, errorMessage] = isDuplicate(resource)
+      ? [ErrorCode.INVALID_REQUEST, 'resource is listed more than once']
+      : await alter(resource);
+    if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) {
+      context.logger.error(`${apiName} failed`, {
+        resource: resource.resourceName,
+        error: errorMessage,
+      });
+    }
+    responses.push({
+      errorCode,
+      errorMessage,
+      resourceType: resource.resourceType,
+      resourceName: resource.resourceName,
+    });
+  }
+  return responses;
+}
 
 export function alterConfigsHandler(
   services: KafkaServices,
@@ -65,7 +105,7 @@ export function alterConfigsHandler(
   async function alter(
     resource: AlterConfigsRequestAlterConfigsResource,
     validateOnly: boolean,
-  ): Promise<[number, string | null]> {
+  ): Promise<AlterOutcome> {
     const unsupported = unsupportedResourceType(resource.resourceType);
     if (unsupported !== null) return [ErrorCode.INVALID_REQUEST, unsupported];
     const duplicate = duplicateKey(resource.configs);
@@ -95,25 +135,9 @@ export function alterConfigsHandler(
   }
 
   return async (context, request) => {
-    const isDuplicate = duplicateResources(request.resources);
-    const responses: ResourceResponse[] = [];
-    for (const resource of request.resources) {
-      const [errorCode, errorMessage] = isDuplicate(resource)
-        ? [ErrorCode.INVALID_REQUEST, 'resource is listed more than once']
-        : await alter(resource, request.validateOnly);
-      if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) {
-        context.logger.error('AlterConfigs failed', {
-          resource: resource.resourceName,
-          error: errorMessage,
-        });
-      }
-      responses.push({
-        errorCode,
-        errorMessage,
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-      });
-    }
+    const responses = await alterEachResource(context, 'AlterConfigs', request.resources, (r) =>
+      alter(r, request.validateOnly),
+    );
     return { throttleTimeMs: 0, responses };
   };
 }

@@ -23,7 +23,6 @@ import type {
   IncrementalAlterConfigsRequest,
   IncrementalAlterConfigsRequestAlterConfigsResource,
   IncrementalAlterConfigsResponse,
-  IncrementalAlterConfigsResponseAlterConfigsResourceResponse,
 } from '../../../protocol/kafka/generated/messages/incremental-alter-configs.js';
 import type { KafkaServices } from '../services.js';
 import {
@@ -32,9 +31,10 @@ import {
   unsupportedResourceType,
 } from './32-describe-configs.js';
 import {
+  alterEachResource,
   duplicateKey,
-  duplicateResources,
   STATIC_BROKER_CONFIGS_MESSAGE,
+  type AlterOutcome,
 } from './33-alter-configs.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import type { Handler } from './handler.js';
@@ -44,8 +44,7 @@ const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
 
-type ResourceResponse = IncrementalAlterConfigsResponseAlterConfigsResourceResponse;
-type Outcome = [errorCode: number, errorMessage: string | null];
+type Outcome = AlterOutcome;
 
 function listItems(value: string | null): string[] {
   if (value === null) return [];
@@ -131,25 +130,12 @@ export function incrementalAlterConfigsHandler(
   }
 
   return async (context, request) => {
-    const isDuplicate = duplicateResources(request.resources);
-    const responses: ResourceResponse[] = [];
-    for (const resource of request.resources) {
-      const [errorCode, errorMessage]: Outcome = isDuplicate(resource)
-        ? [ErrorCode.INVALID_REQUEST, 'resource is listed more than once']
-        : await alter(resource, request.validateOnly);
-      if (errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) {
-        context.logger.error('IncrementalAlterConfigs failed', {
-          resource: resource.resourceName,
-          error: errorMessage,
-        });
-      }
-      responses.push({
-        errorCode,
-        errorMessage,
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-      });
-    }
+    const responses = await alterEachResource(
+      context,
+      'IncrementalAlterConfigs',
+      request.resources,
+      (r) => alter(r, request.validateOnly),
+    );
     return { throttleTimeMs: 0, responses };
   };
 }
