@@ -4,7 +4,9 @@
  * arrive in request order, which the broker promises.
  */
 import { connect, type Socket } from 'node:net';
+import type { FetchRequest } from '../../src/protocol/kafka/generated/messages/fetch.js';
 import {
+  ZERO_UUID,
   decodeResponseFrame,
   encodeRequestFrame,
   type AnyRequest,
@@ -101,4 +103,45 @@ export class RawKafkaClient {
       }
     }
   }
+}
+
+/** A Fetch request (v12 shape, addressed by name) for one partition from `offset`. */
+export function fetchRequest(
+  topic: string,
+  partition: number,
+  offset: bigint,
+  options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {},
+): FetchRequest {
+  const maxBytes = options.maxBytes ?? 1 << 20;
+  return {
+    clusterId: null,
+    replicaId: -1,
+    replicaState: { replicaId: -1, replicaEpoch: -1n },
+    maxWaitMs: options.maxWaitMs ?? 0,
+    minBytes: options.minBytes ?? 1,
+    maxBytes,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        topicId: ZERO_UUID,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: offset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1n,
+            partitionMaxBytes: maxBytes,
+            replicaDirectoryId: ZERO_UUID,
+            highWatermark: -1n,
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
 }

@@ -15,7 +15,7 @@ import type {
   ProduceResponse,
 } from '../../src/protocol/kafka/generated/messages/produce.js';
 import { buildUncompressedRecordBatch, walkBatches, readRecords } from '../../src/records/index.js';
-import { RawKafkaClient } from '../helpers/raw-kafka-client.js';
+import { RawKafkaClient, fetchRequest } from '../helpers/raw-kafka-client.js';
 
 function batchOf(values: string[]): Buffer {
   return buildUncompressedRecordBatch(
@@ -38,46 +38,6 @@ function produceRequest(
     acks,
     timeoutMs: 5000,
     topicData: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionData: partitions }],
-  };
-}
-
-function fetchRequest(
-  topic: string,
-  partition: number,
-  offset: bigint,
-  maxWaitMs = 0,
-  minBytes = 1,
-) {
-  return {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1n },
-    maxWaitMs,
-    minBytes,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic,
-        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-        partitions: [
-          {
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: offset,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1n,
-            partitionMaxBytes: 1 << 20,
-            replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
-            highWatermark: -1n,
-          },
-        ],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
   };
 }
 
@@ -217,7 +177,7 @@ describe('broker over real sockets', () => {
     const poll = client.send<FetchResponse>(
       ApiKey.Fetch,
       12,
-      fetchRequest('orders', 0, 1n, 10_000, 1),
+      fetchRequest('orders', 0, 1n, { maxWaitMs: 10_000, minBytes: 1 }),
     );
     const other = await RawKafkaClient.connect(broker.port);
     const started = Date.now();

@@ -24,7 +24,7 @@ import { ApiKey, ErrorCode } from '../../../src/protocol/kafka/index.js';
 import type { FetchResponse } from '../../../src/protocol/kafka/generated/messages/fetch.js';
 import type { MetadataResponse } from '../../../src/protocol/kafka/generated/messages/metadata.js';
 import { TimestampType, readRecords, walkBatches } from '../../../src/records/index.js';
-import { RawKafkaClient } from '../../helpers/raw-kafka-client.js';
+import { RawKafkaClient, fetchRequest } from '../../helpers/raw-kafka-client.js';
 
 /** Debian's interpreter: the pyenv python3 earlier on PATH lacks the Debian modules. */
 export const PYTHON = '/usr/bin/python3';
@@ -285,37 +285,11 @@ export async function readStoredTopic(port: number, topic: string): Promise<Stor
     for (const partition of partitions) {
       let offset = 0n;
       for (;;) {
-        const response = await client.send<FetchResponse>(ApiKey.Fetch, 12, {
-          clusterId: null,
-          replicaId: -1,
-          replicaState: { replicaId: -1, replicaEpoch: -1n },
-          maxWaitMs: 0,
-          minBytes: 1,
-          maxBytes: 8 << 20,
-          isolationLevel: 0,
-          sessionId: 0,
-          sessionEpoch: -1,
-          topics: [
-            {
-              topic,
-              topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-              partitions: [
-                {
-                  partition,
-                  currentLeaderEpoch: -1,
-                  fetchOffset: offset,
-                  lastFetchedEpoch: -1,
-                  logStartOffset: -1n,
-                  partitionMaxBytes: 8 << 20,
-                  replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
-                  highWatermark: -1n,
-                },
-              ],
-            },
-          ],
-          forgottenTopicsData: [],
-          rackId: '',
-        });
+        const response = await client.send<FetchResponse>(
+          ApiKey.Fetch,
+          12,
+          fetchRequest(topic, partition, offset, { maxBytes: 8 << 20 }),
+        );
         const data = response.responses[0]!.partitions[0]!;
         assert.equal(data.errorCode, ErrorCode.NONE, `raw fetch of ${topic}/${partition}`);
         result.highWatermarks.set(partition, data.highWatermark);
