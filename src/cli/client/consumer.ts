@@ -4,6 +4,13 @@
  * partition. Control batches (transaction markers) are skipped; records are read
  * uncommitted. A position out of range is reset to the earliest or latest offset.
  *
+ * Pipelining: when a response arrives, the next fetch positions are read from the batch
+ * headers alone and the next Fetch goes out before this response's records are decoded,
+ * so the broker serves it while the client decodes (Kafka's consumer likewise sends its
+ * next fetches before handing records to the application). Decoding runs on one chain, so
+ * records still reach `poll` in offset order. Fetching pauses while `maxBufferedRecords`
+ * records wait to be polled.
+ *
  * Positions: the fetch position (where the next Fetch starts) runs ahead of the consumed
  * position (after the last record `poll` returned); `positions()` is the consumed one,
  * which is what a group commits.
@@ -14,7 +21,12 @@ import {
   type FetchResponse,
   type FetchResponsePartitionData,
 } from '../../protocol/kafka/generated/messages/fetch.js';
-import { readRecords, walkBatches, type RecordHeader } from '../../records/index.js';
+import {
+  readRecords,
+  walkBatches,
+  type RecordBatchView,
+  type RecordHeader,
+} from '../../records/index.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from './admin.js';
 import { BrokerError, ClientError } from './errors.js';
 import { sleep, type KafkaClient } from './kafka-client.js';
@@ -59,6 +71,14 @@ interface PartitionState {
   highWatermark: bigint;
 }
 
+/** One partition's fetched batches, waiting to be decoded into `buffered`. */
+interface FetchedBatches {
+  partition: PartitionState;
+  /** Records below this offset were consumed already (a batch may start before it). */
+  from: bigint;
+  batches: RecordBatchView[];
+}
+
 const RETRIABLE_FETCH_ERRORS: ReadonlySet<number> = new Set([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.LEADER_NOT_AVAILABLE,
@@ -85,6 +105,8 @@ export class Consumer {
   #wakeUp: (() => void) | null = null;
   #closed = false;
   #epoch = 0;
+  /** Decoding of fetched batches, in arrival order (see the file header). */
+  #decoding: Promise<void> = Promise.resolve();
 
   constructor(client: KafkaClient, options: ConsumerOptions = {}) {
     this.#client = client;
@@ -200,17 +222,7 @@ export class Consumer {
     void this.#leaders().then(
       (byLeader) => {
         for (const [leader, partitions] of byLeader) {
-          if (this.#fetching.has(leader)) continue;
-          this.#fetching.add(leader);
-          const epoch = this.#epoch;
-          this.#fetch(leader, partitions, epoch)
-            .catch((error: Error) => {
-              if (epoch === this.#epoch) this.#failure = error;
-            })
-            .finally(() => {
-              this.#fetching.delete(leader);
-              this.#wakeUp?.();
-            });
+          if (!this.#fetching.has(leader)) this.#startFetch(leader, partitions);
         }
       },
       (error: Error) => {
@@ -220,17 +232,48 @@ export class Consumer {
     );
   }
 
+  #startFetch(leader: number, partitions: PartitionState[]): void {
+    this.#fetching.add(leader);
+    const epoch = this.#epoch;
+    const fail = (error: Error): void => {
+      if (epoch === this.#epoch) this.#failure ??= error;
+    };
+    const wake = (): void => this.#wakeUp?.();
+    this.#fetch(partitions, leader, epoch).then(
+      (fetched) => {
+        this.#fetching.delete(leader);
+        this.#startFetches();
+        this.#decoding = this.#decoding
+          .then(() => this.#decode(fetched, epoch))
+          .catch(fail)
+          .finally(wake);
+      },
+      (error: Error) => {
+        fail(error);
+        this.#fetching.delete(leader);
+        wake();
+      },
+    );
+  }
+
   async #leaders(): Promise<Map<number, PartitionState[]>> {
     const byLeader = new Map<number, PartitionState[]>();
     for (const p of this.#partitions.values()) {
-      if (p.buffered.length > 0) continue;
       const leader = await this.#client.leaderOf(p.topic, p.partition);
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
     return byLeader;
   }
 
-  async #fetch(leader: number, partitions: PartitionState[], epoch: number): Promise<void> {
+  /**
+   * One Fetch to `leader`. Moves each answered partition's fetch position past the
+   * returned batches and returns those batches, undecoded.
+   */
+  async #fetch(
+    partitions: PartitionState[],
+    leader: number,
+    epoch: number,
+  ): Promise<FetchedBatches[]> {
     const connection = await this.#client.connection(leader);
     const byTopic = new Map<string, PartitionState[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
@@ -276,7 +319,8 @@ export class Consumer {
       },
       this.#maxWaitMs,
     );
-    if (epoch !== this.#epoch) return;
+    const fetched: FetchedBatches[] = [];
+    if (epoch !== this.#epoch) return fetched;
     if (body.errorCode !== ErrorCode.NONE) throw new BrokerError(body.errorCode, 'fetch');
     let refresh = false;
     for (const t of body.responses) {
@@ -293,7 +337,7 @@ export class Consumer {
         } else if (data.errorCode !== ErrorCode.NONE) {
           throw new BrokerError(data.errorCode, `fetch ${topic}-${data.partitionIndex}`);
         } else {
-          await this.#absorb(p, data);
+          fetched.push(advance(p, data));
         }
       }
     }
@@ -301,30 +345,32 @@ export class Consumer {
       await sleep(100);
       await this.#client.refreshMetadata([...byTopic.keys()]);
     }
+    return fetched;
   }
 
-  async #absorb(p: PartitionState, data: FetchResponsePartitionData): Promise<void> {
-    p.highWatermark = data.highWatermark;
-    if (!data.records || data.records.length === 0) return;
-    for (const batch of walkBatches(data.records)) {
-      if (batch.lastOffset < p.fetchOffset) continue;
-      if (!batch.isControl) {
-        for (const r of await readRecords(batch)) {
-          if (r.offset < p.fetchOffset) continue;
-          p.buffered.push({
-            topic: p.topic,
-            partition: p.partition,
-            offset: r.offset,
-            timestamp: r.timestamp,
-            key: r.key,
-            value: r.value,
-            headers: r.headers,
-          });
-          this.#bufferedCount++;
+  /** Decodes fetched batches into their partitions' buffers (on the decode chain). */
+  async #decode(fetched: FetchedBatches[], epoch: number): Promise<void> {
+    for (const { partition: p, from, batches } of fetched) {
+      for (const batch of batches) {
+        if (epoch !== this.#epoch) return;
+        if (!batch.isControl) {
+          for (const r of await readRecords(batch)) {
+            if (r.offset < from) continue;
+            p.buffered.push({
+              topic: p.topic,
+              partition: p.partition,
+              offset: r.offset,
+              timestamp: r.timestamp,
+              key: r.key,
+              value: r.value,
+              headers: r.headers,
+            });
+            this.#bufferedCount++;
+          }
         }
+        // Nothing left to poll below this batch's end (e.g. a control batch).
+        if (p.buffered.length === 0) p.consumedOffset = batch.lastOffset + 1n;
       }
-      p.fetchOffset = batch.lastOffset + 1n;
-      if (p.buffered.length === 0) p.consumedOffset = p.fetchOffset;
     }
   }
 
@@ -333,6 +379,22 @@ export class Consumer {
     const offsets = await listOffsets(this.#client, p.topic, [p.partition], timestamp);
     p.fetchOffset = p.consumedOffset = offsets.get(p.partition) ?? 0n;
   }
+}
+
+/**
+ * Takes a partition's answer: its high watermark, and the batches at or past its fetch
+ * position, which then moves past them. Reads batch headers only.
+ */
+function advance(p: PartitionState, data: FetchResponsePartitionData): FetchedBatches {
+  const fetched: FetchedBatches = { partition: p, from: p.fetchOffset, batches: [] };
+  p.highWatermark = data.highWatermark;
+  if (!data.records || data.records.length === 0) return fetched;
+  for (const batch of walkBatches(data.records)) {
+    if (batch.lastOffset < p.fetchOffset) continue;
+    fetched.batches.push(batch);
+    p.fetchOffset = batch.lastOffset + 1n;
+  }
+  return fetched;
 }
 
 function key(topic: string, partition: number): string {
