@@ -147,6 +147,29 @@ export class ConsumerProcess {
   }
 }
 
+/**
+ * A function that starts member `${prefix}-${index}` of a group (its client id is its
+ * name) and appends it to `members`, where the checks and the clean-up find it.
+ */
+export function memberSpawner(
+  kind: ClientKind,
+  prefix: string,
+  args: Omit<ConsumerArgs, 'clientId'>,
+  members: ConsumerProcess[],
+  perMember: (index: number) => Partial<ConsumerArgs> = () => ({}),
+): (index: number) => ConsumerProcess {
+  return (index) => {
+    const name = `${prefix}-${index}`;
+    const member = new ConsumerProcess(name, kind, {
+      ...args,
+      clientId: name,
+      ...perMember(index),
+    });
+    members.push(member);
+    return member;
+  };
+}
+
 /** A test broker in this process with the group settings. */
 export async function startGroupBroker(
   name: string,
@@ -349,17 +372,12 @@ export async function runGroupScenario(
   const group = `group-${kind}`;
   const members: ConsumerProcess[] = [];
   const producer = new BackgroundProducer(test.broker.bootstrapServers, topic);
-  const spawnMember = (index: number): ConsumerProcess => {
-    const member = new ConsumerProcess(`${kind}-${index}`, kind, {
-      bootstrap: test.broker.bootstrapServers,
-      topic,
-      group,
-      clientId: `${kind}-${index}`,
-      sessionTimeoutMs: SESSION_TIMEOUT_MS,
-    });
-    members.push(member);
-    return member;
-  };
+  const spawnMember = memberSpawner(
+    kind,
+    kind,
+    { bootstrap: test.broker.bootstrapServers, topic, group, sessionTimeoutMs: SESSION_TIMEOUT_MS },
+    members,
+  );
   try {
     await test.broker.createTopic(topic, { partitions: PARTITIONS });
     await producer.start();

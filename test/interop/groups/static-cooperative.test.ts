@@ -17,6 +17,7 @@ import {
   SESSION_TIMEOUT_MS,
   PARTITIONS,
   balanced,
+  memberSpawner,
   startGroupBroker,
   verifyDelivery,
 } from './group-scenario.js';
@@ -36,18 +37,18 @@ describe('consumer groups: librdkafka static membership and cooperative-sticky',
       await test.broker.createTopic(topic, { partitions: PARTITIONS });
       const producer = new BackgroundProducer(test.broker.bootstrapServers, topic);
       const members: ConsumerProcess[] = [];
-      const spawn = (instance: number) => {
-        const member = new ConsumerProcess(`static-${instance}`, 'confluent', {
+      const spawn = memberSpawner(
+        'confluent',
+        'static',
+        {
           bootstrap: test.broker.bootstrapServers,
           topic,
           group: 'static-group',
-          clientId: `static-${instance}`,
           sessionTimeoutMs: SESSION_TIMEOUT_MS,
-          instanceId: `instance-${instance}`,
-        });
-        members.push(member);
-        return member;
-      };
+        },
+        members,
+        (instance) => ({ instanceId: `instance-${instance}` }),
+      );
       try {
         await producer.start();
         const a = spawn(0);
@@ -120,18 +121,18 @@ describe('consumer groups: librdkafka static membership and cooperative-sticky',
       await test.broker.createTopic(topic, { partitions: PARTITIONS });
       const producer = new BackgroundProducer(test.broker.bootstrapServers, topic);
       const members: ConsumerProcess[] = [];
-      const spawn = (index: number) => {
-        const member = new ConsumerProcess(`coop-${index}`, 'confluent', {
+      const spawn = memberSpawner(
+        'confluent',
+        'coop',
+        {
           bootstrap: test.broker.bootstrapServers,
           topic,
           group: 'cooperative-group',
-          clientId: `coop-${index}`,
           sessionTimeoutMs: SESSION_TIMEOUT_MS,
           assignor: 'cooperative-sticky',
-        });
-        members.push(member);
-        return member;
-      };
+        },
+        members,
+      );
       try {
         await producer.start();
         const a = spawn(0);

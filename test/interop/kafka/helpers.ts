@@ -135,6 +135,27 @@ export interface Ack {
   offset: number;
 }
 
+/**
+ * The acks of one produce call that sent `chunk` in order: each record's offset is its
+ * partition's base offset (as the client reported it) plus its position among the
+ * chunk's records for that partition. `partitionOf` maps record index → partition.
+ */
+export function acksFromBaseOffsets(
+  chunk: readonly SpecRecord[],
+  partitionOf: ReadonlyMap<number, number>,
+  baseOffsets: ReadonlyMap<number, number>,
+): Ack[] {
+  const next = new Map<number, number>();
+  return chunk.map((r) => {
+    const partition = partitionOf.get(r.index)!;
+    const position = next.get(partition) ?? 0;
+    next.set(partition, position + 1);
+    const base = baseOffsets.get(partition);
+    assert.ok(base !== undefined, `no offset reported for partition ${partition}`);
+    return { index: r.index, partition, offset: base + position };
+  });
+}
+
 export interface VerifyOptions {
   partitions: number;
   /** Acks from the producer; every record must be consumed exactly where it was acked. */

@@ -26,6 +26,7 @@ import {
   type KafkaMessage,
 } from 'kafkajs';
 import {
+  acksFromBaseOffsets,
   assertProducerIds,
   assertStoredCodecs,
   groupByCodec,
@@ -104,17 +105,7 @@ describe('KafkaJS 2.2.4', () => {
               return [m.partition, Number(m.baseOffset)] as const;
             }),
           );
-          const next = new Map<number, number>();
-          for (const r of chunk) {
-            const partition = partitionOf.get(r.index)!;
-            const position = next.get(partition) ?? 0;
-            next.set(partition, position + 1);
-            acks.push({
-              index: r.index,
-              partition,
-              offset: baseOffsets.get(partition)! + position,
-            });
-          }
+          acks.push(...acksFromBaseOffsets(chunk, partitionOf, baseOffsets));
         }
       }
     } finally {

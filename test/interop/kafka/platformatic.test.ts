@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type * as Platformatic from '@platformatic/kafka';
 import {
+  acksFromBaseOffsets,
   CODEC_NAMES,
   assertProducerIds,
   assertStoredCodecs,
@@ -91,15 +92,7 @@ describe('@platformatic/kafka', () => {
             const baseOffsets = new Map(
               (result.offsets ?? []).map((o) => [o.partition, Number(o.offset)] as const),
             );
-            const next = new Map<number, number>();
-            for (const r of chunk) {
-              const partition = partitionOf.get(r.index)!;
-              const position = next.get(partition) ?? 0;
-              next.set(partition, position + 1);
-              const base = baseOffsets.get(partition);
-              assert.ok(base !== undefined, `no offset reported for partition ${partition}`);
-              acks.push({ index: r.index, partition, offset: base + position });
-            }
+            acks.push(...acksFromBaseOffsets(chunk, partitionOf, baseOffsets));
           }
         }
       } finally {
