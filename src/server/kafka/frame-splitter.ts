@@ -74,6 +74,7 @@ export class FrameSplitter {
   private readSize(): boolean {
     const chunk = this.chunk;
     const available = chunk.length - this.offset;
+    if (available === 0) return false;
     let size: number;
     if (this.sizeFilled === 0 && available >= 4) {
       size = chunk.readInt32BE(this.offset);
