@@ -13,7 +13,10 @@
  *   that chunk (zero copy; it keeps the chunk alive as long as the frame is). A frame that
  *   spans chunks gets one buffer of exactly its size, allocated when its first body bytes
  *   arrive, and each chunk's piece is copied into it once, as the chunk arrives (while it
- *   is still in cache, and so the chunk can be freed at once).
+ *   is still in cache, and so the chunk can be freed at once). As in Kafka's
+ *   NetworkReceive, a size within the limit is trusted: its buffer exists before the body
+ *   has arrived (uninitialised, so pages not yet written cost no RAM, though V8 counts the
+ *   whole size as external memory).
  * - Frames are returned as Buffers the caller owns; the splitter never writes to them
  *   again.
  */
