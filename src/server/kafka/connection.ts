@@ -11,9 +11,15 @@
  *   unparsable request closes the connection; ApiVersions with a version above the
  *   broker's answers v0-format error 35 (UNSUPPORTED_VERSION) listing supported versions.
  *   A handler that throws unexpectedly is logged and the connection is closed: a client
- *   never receives a half-made response and the process never crashes.
+ *   never receives a half-made response and the process never crashes. Before closing,
+ *   the responses already finished ahead of the offending request are written.
  * - Backpressure: reading pauses while the socket's write buffer is over its high-water
  *   mark or too many requests are in flight, and resumes when both drain.
+ * - Responses are written in batches: a finished response waits until the callback that
+ *   finished it (and the promise jobs it started) is done, then every response ready at
+ *   the head of the queue goes out together, corked into one writev. Under load many
+ *   responses finish in one turn (a log write completes a group of produce requests), and
+ *   one system call per response was the broker's largest cost.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
@@ -39,7 +45,10 @@ export interface ConnectionOptions {
   logger: Logger;
 }
 
-/** A response slot: filled when the handler finishes; `null` means "send nothing" (acks=0). */
+/**
+ * A response slot, one per request, in request order. `chunks` is the encoded response
+ * once `done`; it stays null for a request answered with nothing (acks=0).
+ */
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
@@ -49,7 +58,13 @@ export class KafkaConnection {
   private readonly splitter: FrameSplitter;
   private readonly slots: Slot[] = [];
   private closed = false;
+  private flushScheduled = false;
   private readonly remote: string;
+  /** Made once: scheduling a flush allocates nothing per response. */
+  private readonly flushTick = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 
   constructor(
     private readonly socket: Socket,
@@ -78,18 +93,22 @@ export class KafkaConnection {
   }
 
   private onData(chunk: Buffer): void {
-    for (const event of this.splitter.push(chunk)) {
-      if (event.kind !== 'frame') {
-        this.options.logger.warn('closing connection: bad frame size', {
-          remote: this.remote,
-          size: event.size,
-          reason: event.kind,
-        });
-        this.close();
-        return;
-      }
-      this.onFrame(event.frame);
+    if (this.closed) return;
+    const splitter = this.splitter;
+    splitter.push(chunk);
+    for (let frame = splitter.next(); frame !== null; frame = splitter.next()) {
+      this.onFrame(frame);
       if (this.closed) return;
+    }
+    const failure = splitter.failure;
+    if (failure !== null) {
+      this.options.logger.warn('closing connection: bad frame size', {
+        remote: this.remote,
+        size: failure.size,
+        reason: failure.kind,
+      });
+      this.closeAfterReady();
+      return;
     }
     this.updateFlow();
   }
@@ -120,7 +139,7 @@ export class KafkaConnection {
         api: api.name,
         version,
       });
-      this.close();
+      this.closeAfterReady();
       return;
     }
     const slot: Slot = { done: false, chunks: null };
@@ -131,31 +150,37 @@ export class KafkaConnection {
       remote: this.remote,
       logger: this.options.logger,
     };
-    let result: Promise<AnyResponse | null>;
+    const fail = (error: unknown): void => {
+      this.options.logger.error('handler failed; closing connection', {
+        remote: this.remote,
+        api: api.name,
+        version,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      this.closeAfterReady();
+    };
+    let result: ReturnType<typeof handler>;
     try {
-      result = Promise.resolve(handler(context, body));
+      result = handler(context, body);
     } catch (error) {
-      result = Promise.reject(error);
+      fail(error);
+      return;
     }
-    result.then(
-      (response) => {
-        slot.chunks =
-          response === null
-            ? null
-            : encodeResponseFrame(api.apiKey, version, header.correlationId, response);
-        slot.done = true;
-        this.flush();
-      },
-      (error: unknown) => {
-        this.options.logger.error('handler failed; closing connection', {
-          remote: this.remote,
-          api: api.name,
-          version,
-          error: error instanceof Error ? error.stack : String(error),
-        });
-        this.close();
-      },
-    );
+    const complete = (response: AnyResponse | null): void => {
+      if (response !== null) {
+        try {
+          slot.chunks = encodeResponseFrame(api.apiKey, version, header.correlationId, response);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+      }
+      slot.done = true;
+      this.scheduleFlush();
+    };
+    // Handlers that answer at once skip the promise machinery.
+    if (result instanceof Promise) result.then(complete, fail);
+    else complete(result);
   }
 
   /** Frames that do not decode: ApiVersions gets error 35, anything else closes. */
@@ -188,7 +213,7 @@ export class KafkaConnection {
         error: String(error),
       });
     }
-    this.close();
+    this.closeAfterReady();
   }
 
   /** Queues an already-made response behind the requests before it. */
@@ -202,23 +227,49 @@ export class KafkaConnection {
       done: true,
       chunks: encodeResponseFrame(apiKey, version, correlationId, body),
     });
-    this.flush();
+    this.scheduleFlush();
   }
 
-  /** Writes every finished response at the head of the queue, in request order. */
+  /**
+   * Flushes once the current callback and the promise jobs it queued have run
+   * (process.nextTick runs after the microtask queue drains), so every response finished
+   * in this turn shares one write, with no added wait for the client.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(this.flushTick);
+  }
+
+  /** Writes every finished response at the head of the queue, in request order, at once. */
   private flush(): void {
     if (this.closed) return;
-    while (this.slots.length > 0 && this.slots[0]!.done) {
-      const slot = this.slots.shift()!;
-      if (slot.chunks === null) continue;
-      if (slot.chunks.length === 1) this.socket.write(slot.chunks[0]!);
-      else {
-        this.socket.cork();
-        for (const chunk of slot.chunks) this.socket.write(chunk);
-        this.socket.uncork();
+    const slots = this.slots;
+    let ready = 0;
+    while (ready < slots.length && slots[ready]!.done) ready++;
+    if (ready > 0) {
+      // Corked, the writes below are only queued; uncork hands them all to libuv as one
+      // writev (acks=0 slots add nothing).
+      const socket = this.socket;
+      socket.cork();
+      for (let i = 0; i < ready; i++) {
+        const chunks = slots[i]!.chunks;
+        if (chunks !== null) for (const chunk of chunks) socket.write(chunk);
       }
+      socket.uncork();
+      slots.splice(0, ready);
     }
     this.updateFlow();
+  }
+
+  /**
+   * Closes the connection for bad input or a failed handler, after writing the responses
+   * that are ready ahead of the offending request (a flush may still be scheduled for
+   * them); responses after it are never sent.
+   */
+  private closeAfterReady(): void {
+    this.flush();
+    this.close();
   }
 
   private updateFlow(): void {

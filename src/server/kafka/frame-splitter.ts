@@ -1,62 +1,127 @@
 /**
  * Splits a TCP byte stream into Kafka frames (`int32 size` + body).
  *
- * Contract: a frame whose declared size exceeds `maxFrameBytes` (socket.request.max.bytes)
- * is reported as soon as its 4-byte size arrives, before any of its body is buffered, so a
- * hostile size costs nothing. Bodies are returned as Buffers that the caller owns.
+ * Use: `push(chunk)` each socket chunk, then call `next()` until it returns null; after
+ * that, `failure` says whether the stream is broken (the connection must close) or only
+ * waits for more bytes. Nothing is allocated per frame except the frame itself.
+ *
+ * Contracts:
+ * - A frame whose declared size exceeds `maxFrameBytes` (socket.request.max.bytes) or is
+ *   too small to hold a request header is reported as soon as its 4-byte size arrives,
+ *   before any of its body is buffered, so a hostile size costs nothing.
+ * - Copies are avoided: a frame that lies whole in one chunk is returned as a subarray of
+ *   that chunk (zero copy; it keeps the chunk alive as long as the frame is). A frame that
+ *   spans chunks gets one buffer of exactly its size, allocated when its first body bytes
+ *   arrive, and each chunk's piece is copied into it once, as the chunk arrives (while it
+ *   is still in cache, and so the chunk can be freed at once). As in Kafka's
+ *   NetworkReceive, a size within the limit is trusted: its buffer exists before the body
+ *   has arrived (uninitialised, so pages not yet written cost no RAM, though V8 counts the
+ *   whole size as external memory).
+ * - Frames are returned as Buffers the caller owns; the splitter never writes to them
+ *   again.
  */
-export type FrameEvent =
-  | { kind: 'frame'; frame: Buffer }
-  | { kind: 'oversized'; size: number }
-  | { kind: 'invalid-size'; size: number };
+
+/** Why the stream cannot be split further. */
+export interface FrameFailure {
+  kind: 'oversized' | 'invalid-size';
+  size: number;
+}
+
+/** The smallest request frame: api key, api version, correlation id, client id length. */
+const MIN_FRAME_BYTES = 8;
+const EMPTY = Buffer.alloc(0);
 
 export class FrameSplitter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** The chunk being split and how far into it `next()` has got. */
+  private chunk: Buffer = EMPTY;
+  private offset = 0;
+  /** A size prefix split across chunks is gathered here (at most 3 bytes wait). */
+  private readonly sizePrefix = Buffer.alloc(4);
+  private sizeFilled = 0;
+  /** Body size of the frame being read, or -1 while its size prefix is. */
   private expected = -1;
+  /** The frame being assembled when it spans chunks, and how much of it has arrived. */
+  private partial: Buffer | null = null;
+  private partialFilled = 0;
+  /** Set once a bad size has been read; the splitter then returns no more frames. */
+  failure: FrameFailure | null = null;
 
   constructor(private readonly maxFrameBytes: number) {}
 
-  /** Feeds bytes from the socket; returns the frames (or the fatal event) they complete. */
-  push(chunk: Buffer): FrameEvent[] {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    const events: FrameEvent[] = [];
-    for (;;) {
-      if (this.expected < 0) {
-        if (this.pendingBytes < 4) return events;
-        const size = this.take(4).readInt32BE(0);
-        if (size < 8) return [...events, { kind: 'invalid-size', size }];
-        if (size > this.maxFrameBytes) return [...events, { kind: 'oversized', size }];
-        this.expected = size;
-      }
-      if (this.pendingBytes < this.expected) return events;
-      events.push({ kind: 'frame', frame: this.take(this.expected) });
-      this.expected = -1;
+  /** Feeds the next socket chunk. Call only once `next()` has returned null. */
+  push(chunk: Buffer): void {
+    if (this.offset < this.chunk.length) {
+      throw new Error('FrameSplitter.push before the previous chunk was split');
     }
+    this.chunk = chunk;
+    this.offset = 0;
   }
 
-  /** Removes and returns the next `size` bytes (copies only when they span chunks). */
-  private take(size: number): Buffer {
-    const first = this.pending[0]!;
-    let out: Buffer;
-    if (first.length >= size) {
-      out = first.subarray(0, size);
-      if (first.length === size) this.pending.shift();
-      else this.pending[0] = first.subarray(size);
-    } else {
-      out = Buffer.allocUnsafe(size);
-      let filled = 0;
-      while (filled < size) {
-        const chunk = this.pending[0]!;
-        const n = Math.min(chunk.length, size - filled);
-        chunk.copy(out, filled, 0, n);
-        filled += n;
-        if (n === chunk.length) this.pending.shift();
-        else this.pending[0] = chunk.subarray(n);
-      }
+  /** The next whole frame body, or null when more bytes are needed (or `failure` is set). */
+  next(): Buffer | null {
+    if (this.failure !== null) return null;
+    if (this.expected < 0 && !this.readSize()) return this.exhausted();
+    return this.readBody() ?? this.exhausted();
+  }
+
+  /** Drops the consumed chunk, so a frame being assembled does not keep it alive. */
+  private exhausted(): null {
+    if (this.offset >= this.chunk.length) {
+      this.chunk = EMPTY;
+      this.offset = 0;
     }
-    this.pendingBytes -= size;
-    return out;
+    return null;
+  }
+
+  /** Reads the size prefix; false when it is incomplete or bad (then `failure` is set). */
+  private readSize(): boolean {
+    const chunk = this.chunk;
+    const available = chunk.length - this.offset;
+    if (available === 0) return false;
+    let size: number;
+    if (this.sizeFilled === 0 && available >= 4) {
+      size = chunk.readInt32BE(this.offset);
+      this.offset += 4;
+    } else {
+      const n = Math.min(4 - this.sizeFilled, available);
+      chunk.copy(this.sizePrefix, this.sizeFilled, this.offset, this.offset + n);
+      this.sizeFilled += n;
+      this.offset += n;
+      if (this.sizeFilled < 4) return false;
+      this.sizeFilled = 0;
+      size = this.sizePrefix.readInt32BE(0);
+    }
+    if (size < MIN_FRAME_BYTES) this.failure = { kind: 'invalid-size', size };
+    else if (size > this.maxFrameBytes) this.failure = { kind: 'oversized', size };
+    else this.expected = size;
+    return this.failure === null;
+  }
+
+  /** Reads body bytes of the current frame; the frame once it is complete, else null. */
+  private readBody(): Buffer | null {
+    const chunk = this.chunk;
+    const start = this.offset;
+    const available = chunk.length - start;
+    if (this.partial === null) {
+      if (available >= this.expected) {
+        const end = start + this.expected;
+        this.offset = end;
+        this.expected = -1;
+        return chunk.subarray(start, end);
+      }
+      // Nothing of the body yet: it may still arrive whole in the next chunk.
+      if (available === 0) return null;
+      this.partial = Buffer.allocUnsafe(this.expected);
+      this.partialFilled = 0;
+    }
+    const n = Math.min(available, this.expected - this.partialFilled);
+    chunk.copy(this.partial, this.partialFilled, start, start + n);
+    this.partialFilled += n;
+    this.offset = start + n;
+    if (this.partialFilled < this.expected) return null;
+    const frame = this.partial;
+    this.partial = null;
+    this.expected = -1;
+    return frame;
   }
 }

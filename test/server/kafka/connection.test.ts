@@ -1,0 +1,233 @@
+/**
+ * KafkaConnection over a real loopback socket, with a stand-in ApiVersions handler whose
+ * answers the test releases one by one: response order, batched writes, acks=0 slots,
+ * failing handlers and backpressure.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, it } from 'node:test';
+import { silentLogger } from '../../../src/common/logger.js';
+import { ApiKey, type AnyResponse } from '../../../src/protocol/kafka/index.js';
+import type {
+  ApiVersionsRequest,
+  ApiVersionsResponse,
+} from '../../../src/protocol/kafka/generated/messages/api-versions.js';
+import { KafkaConnection } from '../../../src/server/kafka/connection.js';
+import { handleApiVersions } from '../../../src/server/kafka/handlers/18-api-versions.js';
+import type { AnyHandler } from '../../../src/server/kafka/handlers/handler.js';
+import type { RequestContext } from '../../../src/server/kafka/request-context.js';
+import { RawKafkaClient } from '../../helpers/raw-kafka-client.js';
+
+const API_VERSIONS_REQUEST = { clientSoftwareName: 'weir-test', clientSoftwareVersion: '1' };
+
+/** One request the handler has received; the test decides when and how it finishes. */
+interface Held {
+  correlationId: number;
+  answer(): void;
+  silence(): void;
+  fail(error: Error): void;
+}
+
+interface Harness {
+  client: RawKafkaClient;
+  serverSocket: Socket;
+  connection: KafkaConnection;
+  held: Held[];
+  /** The chunks of each write the socket made to the kernel (one entry per write/writev). */
+  writes: Buffer[][];
+  /** Resolves once the handler holds `count` requests. */
+  holding(count: number): Promise<void>;
+}
+
+let server: Server | undefined;
+let clients: RawKafkaClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients) client.close();
+  clients = [];
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+/** Records each write the socket hands to the kernel, without changing it. */
+function recordWrites(socket: Socket, writes: Buffer[][]): void {
+  const write = socket._write.bind(socket);
+  const writev = socket._writev!.bind(socket);
+  socket._write = (chunk: Buffer, encoding, callback) => {
+    writes.push([chunk]);
+    write(chunk, encoding, callback);
+  };
+  socket._writev = (chunks, callback) => {
+    writes.push(chunks.map((c) => c.chunk as Buffer));
+    writev(chunks, callback);
+  };
+}
+
+async function harness(
+  options: { maxInFlightRequests?: number; syncThrowFor?: number } = {},
+): Promise<Harness> {
+  const held: Held[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const handler: AnyHandler = (context: RequestContext, request: ApiVersionsRequest) => {
+    const correlationId = context.header.correlationId;
+    if (correlationId === options.syncThrowFor) throw new Error('handler bug');
+    return new Promise<AnyResponse | null>((resolve, reject) => {
+      held.push({
+        correlationId,
+        answer: () => resolve(handleApiVersions(context, request)),
+        silence: () => resolve(null),
+        fail: reject,
+      });
+      for (const waiter of waiters) if (held.length >= waiter.count) waiter.resolve();
+    });
+  };
+  const writes: Buffer[][] = [];
+  const accepted = new Promise<{ socket: Socket; connection: KafkaConnection }>((resolve) => {
+    server = createServer((socket) => {
+      recordWrites(socket, writes);
+      const connection = new KafkaConnection(socket, {
+        handlers: new Map([[ApiKey.ApiVersions, handler]]),
+        maxRequestBytes: 1 << 20,
+        maxInFlightRequests: options.maxInFlightRequests ?? 64,
+        logger: silentLogger,
+      });
+      resolve({ socket, connection });
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const address = server!.address();
+  const client = await RawKafkaClient.connect(typeof address === 'object' ? address!.port : 0);
+  clients.push(client);
+  const { socket, connection } = await accepted;
+  return {
+    client,
+    serverSocket: socket,
+    connection,
+    held,
+    writes,
+    holding: (count) =>
+      held.length >= count
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ count, resolve })),
+  };
+}
+
+function send(client: RawKafkaClient): Promise<ApiVersionsResponse> {
+  return client.send<ApiVersionsResponse>(ApiKey.ApiVersions, 3, API_VERSIONS_REQUEST);
+}
+
+/** Lets the event loop run a few turns (pending I/O and timers included). */
+function turns(n = 5): Promise<void> {
+  return new Promise((resolve) => {
+    const step = (left: number): void => {
+      if (left === 0) resolve();
+      else setTimeout(() => step(left - 1), 1);
+    };
+    step(n);
+  });
+}
+
+describe('KafkaConnection', () => {
+  it('writes the responses finished in one turn together, in request order', async () => {
+    const h = await harness();
+    const answers = [send(h.client), send(h.client), send(h.client), send(h.client)];
+    await h.holding(4);
+    for (const i of [3, 1, 0, 2]) h.held[i]!.answer();
+    // RawKafkaClient rejects a response whose correlation id is not the oldest request's.
+    const responses = await Promise.all(answers);
+    assert.equal(responses.length, 4);
+    assert.equal(h.writes.length, 1, 'one writev for the four responses');
+    assert.ok(h.writes[0]!.length >= 4);
+    assert.deepEqual(
+      h.writes[0]!.filter((chunk) => chunk.length >= 8).map((chunk) => chunk.readInt32BE(4)),
+      [1, 2, 3, 4],
+      'correlation ids in request order',
+    );
+  });
+
+  it('holds finished responses behind an earlier unfinished one', async () => {
+    const h = await harness();
+    const answers = [send(h.client), send(h.client), send(h.client)];
+    await h.holding(3);
+    h.held[1]!.answer();
+    h.held[2]!.answer();
+    await turns();
+    assert.equal(h.writes.length, 0, 'nothing written while request 1 is unanswered');
+    assert.equal(h.connection.inFlight, 3);
+    h.held[0]!.answer();
+    await Promise.all(answers);
+    assert.equal(h.writes.length, 1);
+    assert.equal(h.connection.inFlight, 0);
+  });
+
+  it('sends nothing for a request answered with null (acks=0), keeping the order', async () => {
+    const h = await harness();
+    const first = send(h.client);
+    h.client.sendWithoutResponse(ApiKey.ApiVersions, 3, API_VERSIONS_REQUEST);
+    const third = send(h.client);
+    await h.holding(3);
+    h.held[2]!.answer();
+    h.held[1]!.silence();
+    h.held[0]!.answer();
+    await Promise.all([first, third]);
+    assert.equal(h.writes.length, 1);
+    const ids = h.writes[0]!.filter((c) => c.length >= 8).map((c) => c.readInt32BE(4));
+    assert.deepEqual(ids, [1, 3]);
+  });
+
+  it('closes when a handler fails, after writing the responses ready ahead of it', async () => {
+    const h = await harness();
+    const answers = [send(h.client), send(h.client), send(h.client)];
+    await h.holding(3);
+    h.held[2]!.answer();
+    h.held[0]!.answer();
+    h.held[1]!.fail(new Error('handler bug'));
+    const [first, second, third] = await Promise.allSettled(answers);
+    assert.equal(first!.status, 'fulfilled');
+    assert.equal(second!.status, 'rejected');
+    assert.equal(third!.status, 'rejected');
+    await h.client.closed;
+  });
+
+  it('closes when a handler throws before returning', async () => {
+    const h = await harness({ syncThrowFor: 2 });
+    const answers = [send(h.client), send(h.client)];
+    await h.holding(1);
+    await h.client.closed;
+    const [first, second] = await Promise.allSettled(answers);
+    assert.equal(first!.status, 'rejected');
+    assert.equal(second!.status, 'rejected');
+  });
+
+  it('stops reading while too many requests are in flight, and resumes when answered', async () => {
+    const h = await harness({ maxInFlightRequests: 2 });
+    const answers = [send(h.client), send(h.client), send(h.client)];
+    await h.holding(2);
+    await turns();
+    assert.ok(h.serverSocket.isPaused(), 'reading paused at 2 in flight');
+    for (let answered = 0; answered < 3; answered++) {
+      await h.holding(answered + 1);
+      h.held[answered]!.answer();
+    }
+    await Promise.all(answers);
+    assert.ok(!h.serverSocket.isPaused(), 'reading resumed');
+  });
+
+  it('stops reading while the socket needs to drain, and resumes on drain', async () => {
+    const h = await harness();
+    let needDrain = true;
+    Object.defineProperty(h.serverSocket, 'writableNeedDrain', { get: () => needDrain });
+    const answer = send(h.client);
+    await h.holding(1);
+    h.held[0]!.answer();
+    await answer;
+    assert.ok(h.serverSocket.isPaused(), 'paused while the write buffer is over high water');
+    needDrain = false;
+    h.serverSocket.emit('drain');
+    assert.ok(!h.serverSocket.isPaused(), 'resumed on drain');
+    const next = send(h.client);
+    await h.holding(2);
+    h.held[1]!.answer();
+    await next;
+  });
+});
