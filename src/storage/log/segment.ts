@@ -153,6 +153,11 @@ export class LogSegment {
     return this.#timeIndex!;
   }
 
+  /** The offset index when it is in memory (never loads it), else null. */
+  get offsetIndexIfLoaded(): OffsetIndex | null {
+    return this.#offsetIndex;
+  }
+
   /** The indexes, which must be loaded (active segment). */
   get loadedOffsetIndex(): OffsetIndex {
     return this.#offsetIndex!;
