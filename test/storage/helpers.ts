@@ -155,16 +155,17 @@ export async function appendMany(
   );
 }
 
-/** A FileSystem wrapper counting writev, sync and read calls (and bytes read) on `.log` files. */
+/** A FileSystem wrapper counting writev, sync and read calls on `.log` files. */
 export function countingWrites(inner: FileSystem): {
   fs: FileSystem;
   writes: () => number;
   syncs: () => number;
-  reads: () => { calls: number; bytes: number };
+  /** `.log` reads: all of them, their bytes, and how many ran on the calling thread. */
+  reads: () => { calls: number; bytes: number; now: number };
 } {
   let writes = 0;
   let syncs = 0;
-  const reads = { calls: 0, bytes: 0 };
+  const reads = { calls: 0, bytes: 0, now: 0 };
   const fs: FileSystem = {
     open: async (path, mode) => {
       const handle = await inner.open(path, mode);
@@ -178,6 +179,16 @@ export function countingWrites(inner: FileSystem): {
           }
           return handle.read(b, o, l, p);
         },
+        readNow:
+          handle.readNow &&
+          ((b, o, l, p) => {
+            if (isLog) {
+              reads.calls++;
+              reads.now++;
+              reads.bytes += l;
+            }
+            return handle.readNow!(b, o, l, p);
+          }),
         writev: (buffers, position) => {
           if (isLog) writes++;
           return handle.writev(buffers, position);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OFFSETS_HEADER_BYTES } from '../../../src/storage/log/batch-header.js';
-import type { PartitionLog } from '../../../src/storage/index.js';
+import { realFileSystem, type PartitionLog } from '../../../src/storage/index.js';
 import {
   FILE_SYSTEMS,
   countingWrites,
@@ -14,6 +14,7 @@ import {
   openLog,
   readAll,
   summarize,
+  tempDir,
   type BatchSummary,
 } from '../helpers.js';
 
@@ -191,3 +192,41 @@ for (const { name, make } of FILE_SYSTEMS) {
     });
   });
 }
+
+describe('PartitionLog reads on the calling thread', () => {
+  it('reads small, recent bytes of the active segment at once, anything else through the pool', async () => {
+    const counting = countingWrites(realFileSystem());
+    const counts = (): { now: number; pooled: number } => {
+      const { calls, now } = counting.reads();
+      return { now, pooled: calls - now };
+    };
+    const log = await openLog({ fs: counting.fs, dir: tempDir() }, { segmentBytes: 4 << 20 });
+    await appendSizes(
+      log,
+      Array.from({ length: 40 }, () => 60_000),
+    );
+    const tail = await log.read(log.logEndOffset - 2, 64 * 1024, log.logEndOffset);
+    assert.equal(summarize(tail.records).length, 1);
+    assert.deepEqual(counts(), { now: 1, pooled: 0 }, 'small read at the end');
+    await log.read(0, 64 * 1024, log.logEndOffset);
+    assert.deepEqual(counts(), { now: 1, pooled: 1 }, 'old bytes (2 MiB before the end)');
+    await log.read(log.logEndOffset - 10, 1 << 20, log.logEndOffset);
+    assert.deepEqual(counts(), { now: 1, pooled: 2 }, 'a large read');
+    const all = Buffer.concat(await readAll(log, 0, 64 * 1024));
+    assert.equal(summarize(all).length, 40, 'both kinds return the same bytes');
+    await log.close();
+  });
+
+  it('a closed real handle refuses readNow', async () => {
+    const fs = realFileSystem();
+    const dir = tempDir();
+    await fs.mkdir(dir);
+    const handle = await fs.open(`${dir}/f.log`, 'w+');
+    await handle.writev([Buffer.from('abc')], 0);
+    const buffer = Buffer.alloc(3);
+    assert.equal(handle.readNow!(buffer, 0, 3, 0), 3);
+    assert.equal(buffer.toString(), 'abc');
+    await handle.close();
+    assert.throws(() => handle.readNow!(buffer, 0, 3, 0), { code: 'EBADF' });
+  });
+});
