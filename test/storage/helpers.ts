@@ -155,21 +155,40 @@ export async function appendMany(
   );
 }
 
-/** A FileSystem wrapper counting writev and sync calls on `.log` files. */
+/** A FileSystem wrapper counting writev, sync and read calls on `.log` files. */
 export function countingWrites(inner: FileSystem): {
   fs: FileSystem;
   writes: () => number;
   syncs: () => number;
+  /** `.log` reads: all of them, their bytes, and how many ran on the calling thread. */
+  reads: () => { calls: number; bytes: number; now: number };
 } {
   let writes = 0;
   let syncs = 0;
+  const reads = { calls: 0, bytes: 0, now: 0 };
   const fs: FileSystem = {
     open: async (path, mode) => {
       const handle = await inner.open(path, mode);
       const isLog = path.endsWith('.log');
       return {
         path: handle.path,
-        read: (b, o, l, p) => handle.read(b, o, l, p),
+        read: (b, o, l, p) => {
+          if (isLog) {
+            reads.calls++;
+            reads.bytes += l;
+          }
+          return handle.read(b, o, l, p);
+        },
+        readNow:
+          handle.readNow &&
+          ((b, o, l, p) => {
+            if (isLog) {
+              reads.calls++;
+              reads.now++;
+              reads.bytes += l;
+            }
+            return handle.readNow!(b, o, l, p);
+          }),
         writev: (buffers, position) => {
           if (isLog) writes++;
           return handle.writev(buffers, position);
@@ -193,7 +212,7 @@ export function countingWrites(inner: FileSystem): {
     rmdir: (p) => inner.rmdir(p),
     syncDir: (p) => inner.syncDir(p),
   };
-  return { fs, writes: () => writes, syncs: () => syncs };
+  return { fs, writes: () => writes, syncs: () => syncs, reads: () => ({ ...reads }) };
 }
 
 /** Polls `condition` every 5 ms until it holds; fails after `timeoutMs`. */

@@ -42,10 +42,11 @@ interface PendingBatch extends BatchRef {
 }
 
 const SNAPSHOT_SCAN_BYTES = 1024 * 1024;
+const NO_RECORDS = Buffer.alloc(0);
 
 export class Partition {
   private highWatermarkValue: number;
-  private readonly waiters = new Set<() => void>();
+  private waiters = new Set<() => void>();
   private producers = new ProducerStateTable();
 
   constructor(
@@ -149,16 +150,14 @@ export class Partition {
   private advanceHighWatermark(offset: number): void {
     if (offset <= this.highWatermarkValue) return;
     this.highWatermarkValue = offset;
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiters) wake();
+    this.wakeAll();
   }
 
   /** Reads whole batches from `offset`, never past the high watermark (or LSO). */
   async read(offset: number, maxBytes: number): Promise<ReadResult> {
     const upTo = this.highWatermarkValue;
     const records =
-      offset >= upTo ? Buffer.alloc(0) : (await this.log.read(offset, maxBytes, upTo)).records;
+      offset >= upTo ? NO_RECORDS : (await this.log.read(offset, maxBytes, upTo)).records;
     return {
       records,
       highWatermark: this.highWatermarkValue,
@@ -168,26 +167,38 @@ export class Partition {
   }
 
   /**
-   * Resolves on the next high-watermark advance (or when `signal` aborts). Used by
-   * long-polling fetches; a waiter costs one closure, no timer.
+   * Parks a long-polling fetch until the high watermark moves past `seen` (the value the
+   * fetch read up to). Returns false, parking nothing, when it already has: an append that
+   * landed while the fetch was reading must not be slept through.
+   *
+   * Contract: `wake` is called at most once, synchronously from the append that advances
+   * the high watermark (or from wakeAll), and is forgotten before it runs. A caller that
+   * stops waiting for another reason (its timeout, another partition's wake) removes it
+   * with cancelWait. A waiter is one entry in a Set: no timer, promise or signal here.
    */
-  waitForData(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const wake = (): void => {
-        this.waiters.delete(wake);
-        signal.removeEventListener('abort', wake);
-        resolve();
-      };
-      this.waiters.add(wake);
-      signal.addEventListener('abort', wake, { once: true });
-    });
+  waitForAdvance(seen: number, wake: () => void): boolean {
+    if (this.highWatermarkValue > seen) return false;
+    this.waiters.add(wake);
+    return true;
   }
 
-  /** Wakes every waiting fetch (partition deleted or broker stopping). */
+  /** Forgets a waiter parked by waitForAdvance (no-op when it was already woken). */
+  cancelWait(wake: () => void): void {
+    this.waiters.delete(wake);
+  }
+
+  /** Number of parked waiters (tests and diagnostics). */
+  get waiterCount(): number {
+    return this.waiters.size;
+  }
+
+  /** Wakes every waiting fetch (high watermark moved, partition deleted or broker stopping). */
   wakeAll(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
+    if (this.waiters.size === 0) return;
+    // Swapped out first: a woken fetch that parks again (synchronously) lands in the new
+    // set and waits for the next advance instead of being woken twice by this one.
+    const waiters = this.waiters;
+    this.waiters = new Set();
     for (const wake of waiters) wake();
   }
 

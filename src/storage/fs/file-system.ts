@@ -35,6 +35,14 @@ export interface FileHandle {
    */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   /**
+   * Optional: `read` on the calling thread, returning the count. For small reads of bytes
+   * just written, which the page cache holds: there a trip to the I/O thread pool and
+   * back costs more than the copy, and on busy cores each of the two thread switches can
+   * wait for a CPU. It blocks the event loop for the whole system call, so callers keep
+   * such reads small and recent. Handles without it are read with `read`.
+   */
+  readNow?(buffer: Buffer, offset: number, length: number, position: number): number;
+  /**
    * Writes `buffers` back to back at file `position` in one system call where possible.
    * May write fewer bytes than given (a short write) and resolves with the count; use
    * writeFully to loop.
@@ -97,6 +105,18 @@ export async function readFully(
   let filled = 0;
   while (filled < length) {
     const count = await handle.read(buffer, filled, length - filled, position + filled);
+    if (count === 0) break;
+    filled += count;
+  }
+  return filled === length ? buffer : buffer.subarray(0, filled);
+}
+
+/** readFully on the calling thread, with `handle.readNow` (which it must have). */
+export function readFullyNow(handle: FileHandle, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const count = handle.readNow!(buffer, filled, length - filled, position + filled);
     if (count === 0) break;
     filled += count;
   }

@@ -34,6 +34,11 @@ class RealFileHandle implements FileHandle {
     });
   }
 
+  readNow(buffer: Buffer, offset: number, length: number, position: number): number {
+    if (this.#fd < 0) throw closedHandle(this.path);
+    return fs.readSync(this.#fd, buffer, offset, length, position);
+  }
+
   writev(buffers: readonly Buffer[], position: number): Promise<number> {
     return new Promise((resolve, reject) => {
       if (this.#fd < 0) return reject(closedHandle(this.path));

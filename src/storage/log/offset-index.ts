@@ -53,6 +53,27 @@ export class OffsetIndex extends SparseIndex {
     return i < 0 ? 0 : this.#positionAt(i);
   }
 
+  /**
+   * The position of the last entry at or before file `position`, or -1. Entries are
+   * batch starts, so this is the last batch boundary the index knows up to there.
+   */
+  floorPosition(position: number): number {
+    let low = 0;
+    let high = this.entryCount - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const at = this.#positionAt(mid);
+      if (at <= position) {
+        found = at;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return found;
+  }
+
   /** The last entry, or null. */
   lastEntry(): { offset: number; position: number } | null {
     const i = this.entryCount - 1;

@@ -13,7 +13,7 @@
  * on the log's serial queue; reads may run at any time.
  */
 import type { FileSystem } from '../fs/file-system.js';
-import { readFully } from '../fs/file-system.js';
+import { readFully, readFullyNow } from '../fs/file-system.js';
 import type { FileHandlePool, PooledFile } from './file-handle-pool.js';
 import { segmentPaths } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
@@ -21,6 +21,11 @@ import { scanBatches, type ScanResult } from './segment-scan.js';
 import { lastOffsetAt, maxTimestampAt } from './batch-header.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
 import { CorruptIndexError } from './sparse-index.js';
+
+/** Reads at most this big may run on the event-loop thread (a 64 KiB copy: microseconds). */
+const READ_NOW_MAX_BYTES = 64 * 1024;
+/** ... and only within this much of the active segment's end: bytes the page cache holds. */
+const RECENT_BYTES = 1024 * 1024;
 
 export interface SegmentContext {
   fs: FileSystem;
@@ -153,20 +158,38 @@ export class LogSegment {
     return this.#timeIndex!;
   }
 
+  /** The offset index when it is in memory (never loads it), else null. */
+  get offsetIndexIfLoaded(): OffsetIndex | null {
+    return this.#offsetIndex;
+  }
+
   /** The indexes, which must be loaded (active segment). */
   get loadedOffsetIndex(): OffsetIndex {
     return this.#offsetIndex!;
   }
 
-  /** Reads `length` bytes at `position` (fewer at end of file). */
+  /**
+   * Reads `length` bytes at `position` (fewer at end of file). A small read near the end
+   * of the active segment (a consumer keeping up with producers) runs on this thread:
+   * those bytes were just written and sit in the page cache, so the copy is cheaper than
+   * the I/O thread pool's round trip, which under CPU contention is where such a fetch
+   * spent its time (p99 1-2 ms against 0.3 ms measured at 10k records/s end to end).
+   */
   async read(position: number, length: number): Promise<Buffer> {
     const pool = this.context.pool;
     const handle = pool.tryAcquire(this.file) ?? (await pool.acquire(this.file));
     try {
+      if (handle.readNow !== undefined && this.#isRecent(position, length)) {
+        return readFullyNow(handle, position, length);
+      }
       return await readFully(handle, position, length);
     } finally {
       pool.release(this.file);
     }
+  }
+
+  #isRecent(position: number, length: number): boolean {
+    return this.#active && length <= READ_NOW_MAX_BYTES && this.size - position <= RECENT_BYTES;
   }
 
   /**

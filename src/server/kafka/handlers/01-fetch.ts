@@ -37,6 +37,8 @@ interface PartitionFetch {
   partition: Partition | undefined;
   /** Error found before reading (unknown topic id …), or NONE. */
   errorCode: number;
+  /** The high watermark the last read stopped at: a parked fetch wakes when it moves. */
+  seenHighWatermark: number;
 }
 
 function emptyPartitionData(
@@ -76,6 +78,8 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
         readCommitted,
       );
     }
+    // Taken just before the read: Partition.read stops at this same high watermark.
+    fetch.seenHighWatermark = partition.highWatermark;
     const base = emptyPartitionData(index, ErrorCode.NONE, readCommitted);
     base.highWatermark = BigInt(partition.highWatermark);
     base.lastStableOffset = BigInt(partition.lastStableOffset);
@@ -113,6 +117,7 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
           request: p,
           partition: metadata ? cluster.partition(metadata.name, p.partition) : undefined,
           errorCode: metadata ? ErrorCode.NONE : missing,
+          seenHighWatermark: -1,
         })),
       };
     });
@@ -145,14 +150,14 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     const maxBytes = request.maxBytes > 0 ? request.maxBytes : 0x7fffffff;
     const deadline = services.now() + Math.max(0, request.maxWaitMs);
     let result = await readAll(topics, maxBytes, readCommitted);
-    while (result.bytes < request.minBytes && !result.failed) {
-      const remaining = deadline - services.now();
-      if (remaining <= 0) break;
-      await waitForAppend(
-        topics.flatMap((t) => t.partitions.map((p) => p.partition)),
-        remaining,
-      );
-      result = await readAll(topics, maxBytes, readCommitted);
+    if (result.bytes < request.minBytes && !result.failed) {
+      const fetches = topics.flatMap((t) => t.partitions);
+      while (result.bytes < request.minBytes && !result.failed) {
+        const remaining = deadline - services.now();
+        if (remaining <= 0) break;
+        await waitForAppend(fetches, remaining);
+        result = await readAll(topics, maxBytes, readCommitted);
+      }
     }
     return {
       throttleTimeMs: 0,
@@ -164,18 +169,27 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
   };
 }
 
-/** Resolves when any partition's high watermark moves, or after `timeoutMs`. */
-function waitForAppend(partitions: (Partition | undefined)[], timeoutMs: number): Promise<void> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const waits = partitions
-    .filter((p): p is Partition => p !== undefined)
-    .map((p) => p.waitForData(controller.signal));
-  return Promise.race([
-    ...waits,
-    new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve())),
-  ]).finally(() => {
-    clearTimeout(timer);
-    controller.abort();
+/**
+ * Resolves when any partition's high watermark moves past what its last read saw (at
+ * once when one already has), or after `timeoutMs`. A wait costs one closure and one
+ * timer; whichever ends it, every partition forgets the waiter.
+ *
+ * A connection that closes meanwhile does not end the wait: the handler has no close
+ * signal, so a parked fetch of a gone client lives until its timeout (at most MaxWaitMs).
+ */
+function waitForAppend(fetches: readonly PartitionFetch[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const parked: Partition[] = [];
+    const wake = (): void => {
+      clearTimeout(timer);
+      for (const partition of parked) partition.cancelWait(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, timeoutMs);
+    for (const { partition, seenHighWatermark } of fetches) {
+      if (partition === undefined) continue;
+      if (!partition.waitForAdvance(seenHighWatermark, wake)) return wake();
+      parked.push(partition);
+    }
   });
 }
