@@ -119,12 +119,15 @@ export async function runProduceLoad(
             await yieldToIo();
           }
           const sentAt = performance.now();
+          // One clock read per record: the send time is also the record's timestamp
+          // (the producer would otherwise read Date.now() again).
+          const timestamp = Math.floor(performance.timeOrigin + sentAt);
           let value = payloads[i % payloads.length]!;
           if (options.stampValues) {
             value = Buffer.from(value);
             value.writeDoubleBE(performance.timeOrigin + sentAt, 0);
           }
-          producer.send({ topic: options.topic, value }, undefined, sentAt);
+          producer.send({ topic: options.topic, value, timestamp }, undefined, sentAt);
           if (producer.bufferedBytes >= options.bufferMemory) await producer.waitForSpace();
           if (firstError) break;
         }
