@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
+  Consumer,
+  EARLIEST_TIMESTAMP,
   KafkaClient,
   Producer,
   createTopics,
@@ -121,6 +123,28 @@ describe('Producer', () => {
     assert.deepEqual(
       batches.map((b) => b.recordCount),
       [1, 100],
+    );
+    await producer.close();
+  });
+
+  it('acks=0 reuses batch buffers only once written: every record arrives intact', async () => {
+    const { producer, topic, batches } = await ready({ acks: 0, lingerMs: 0, batchSize: 1024 });
+    const count = 600;
+    for (let i = 0; i < count; i++)
+      producer.send({ topic, value: Buffer.from(`value-${i}`.padEnd(200, '.')) });
+    await producer.flush();
+    assert.ok(batches.length > 100 && batches.every((b) => b.baseOffset === -1n && !b.error));
+    const consumer = new Consumer(client, { offsetReset: 'earliest', maxWaitMs: 100 });
+    await consumer.assign(new Map([[topic, new Map([[0, { timestamp: EARLIEST_TIMESTAMP }]])]]));
+    const values: string[] = [];
+    for (let polls = 0; values.length < count + 1 && polls < 50; polls++) {
+      for (const record of await consumer.poll(count + 1 - values.length, 250))
+        values.push(record.value!.toString());
+    }
+    consumer.close();
+    assert.deepEqual(
+      values.slice(1),
+      Array.from({ length: count }, (_, i) => `value-${i}`.padEnd(200, '.')),
     );
     await producer.close();
   });

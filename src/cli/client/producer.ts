@@ -460,13 +460,26 @@ export class Producer {
     );
   }
 
-  /** Sends what is ready, as far as the in-flight limits allow. */
+  /**
+   * Sends what is ready, as far as the in-flight limits allow. Requests to one broker
+   * leave in one socket write (several go at once when slots free together).
+   */
   #drain(): void {
-    for (;;) {
-      const requests = this.#nextRequests();
-      if (requests.size === 0) return;
-      for (const [leader, request] of requests)
-        this.#sendRequest(leader, request.connection, request.batches);
+    const corked = new Set<BrokerConnection>();
+    try {
+      for (;;) {
+        const requests = this.#nextRequests();
+        if (requests.size === 0) return;
+        for (const [leader, { connection, batches }] of requests) {
+          if (!corked.has(connection)) {
+            connection.cork();
+            corked.add(connection);
+          }
+          this.#sendRequest(leader, connection, batches);
+        }
+      }
+    } finally {
+      for (const connection of corked) connection.uncork();
     }
   }
 
@@ -570,24 +583,24 @@ export class Producer {
       );
   }
 
-  /** acks=0: done once written; buffers are reused only after the socket let go of them. */
+  /** acks=0: a batch is done once the socket has let go of its bytes (then reusable). */
   #sendOneWay(
     leader: number,
     connection: BrokerConnection,
     batches: ProducerBatch[],
     request: ReturnType<typeof produceRequest>,
   ): void {
+    let written: Promise<void>;
     try {
-      connection.sendOneWay(ApiKey.Produce, () => request);
+      written = connection.sendOneWay(ApiKey.Produce, () => request);
     } catch (error) {
       this.#requestDone(leader);
       for (const batch of batches) this.#retryOrFail(batch, error as Error);
       return;
     }
-    for (const batch of batches) this.#complete(batch, null, -1n);
-    void connection.drained().then(() => {
-      for (const batch of batches) batch.release();
+    void written.then(() => {
       this.#requestDone(leader);
+      for (const batch of batches) this.#complete(batch, null, -1n);
     });
   }
 
@@ -676,8 +689,7 @@ export class Producer {
         tags: batch.tags!.subarray(0, batch.recordCount),
       });
     }
-    // acks=0 batches may still sit in the socket: #sendOneWay releases them.
-    if (this.#acks !== 0 || error !== null) batch.release();
+    batch.release();
     // A batch that failed without a response frees no request slot, yet may unblock its
     // partition's overdue batch.
     if (this.#overdue.size > 0) this.#sendOverdue();
