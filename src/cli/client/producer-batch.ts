@@ -111,8 +111,12 @@ export class ProducerBatch {
   bytes: Buffer | null = null;
   /** Callbacks by record index; null until a record brings one. */
   callbacks: (SendCallback | undefined)[] | null = null;
-  /** Caller tags by record index, when the producer reports batches (see Producer.send). */
-  tags: Float64Array | null;
+  /**
+   * Caller tags by record index, when the producer reports batches (see Producer.send).
+   * A plain array of doubles: small ones live on the V8 heap, where a typed array would
+   * cost an off-heap allocation per batch.
+   */
+  readonly tags: number[] | null;
 
   readonly #pool: BufferPool;
   #buffer: Buffer;
@@ -136,12 +140,7 @@ export class ProducerBatch {
     this.deadline = deadline;
     this.#pool = pool;
     this.#buffer = pool.allocate(RECORDS_OFFSET + firstRecordSize);
-    // Records of one run tend to be the same size: that many tags, grown if not.
-    this.tags = tagged
-      ? new Float64Array(
-          Math.max(1, Math.ceil((this.#buffer.length - RECORDS_OFFSET) / firstRecordSize)),
-        )
-      : null;
+    this.tags = tagged ? [] : null;
   }
 
   get recordCount(): number {
@@ -177,7 +176,7 @@ export class ProducerBatch {
       this.#count,
     );
     if (timestamp > this.#maxTimestamp) this.#maxTimestamp = timestamp;
-    if (this.tags !== null) this.#tag(tag);
+    if (this.tags !== null) this.tags.push(tag);
     this.#count++;
     this.#recordBytes += size;
     return size;
@@ -218,16 +217,6 @@ export class ProducerBatch {
     this.#pool.release(this.#buffer);
     this.#buffer = bytes;
     this.bytes = bytes;
-  }
-
-  #tag(tag: number): void {
-    let tags = this.tags!;
-    if (this.#count === tags.length) {
-      const grown = new Float64Array(tags.length * 2);
-      grown.set(tags);
-      this.tags = tags = grown;
-    }
-    tags[this.#count] = tag;
   }
 }
 

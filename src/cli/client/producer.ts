@@ -84,7 +84,7 @@ export interface BatchOutcome {
   baseOffset: bigint;
   error: Error | null;
   /** The `tag` given to send() for each record, in order (NaN where none was given). */
-  tags: Float64Array;
+  tags: readonly number[];
 }
 
 /** A partition's closed batches, oldest first; the head is sendable once it has bytes. */
@@ -686,7 +686,7 @@ export class Producer {
         recordCount: batch.recordCount,
         baseOffset: error ? -1n : baseOffset,
         error,
-        tags: batch.tags!.subarray(0, batch.recordCount),
+        tags: batch.tags!,
       });
     }
     batch.release();

@@ -149,7 +149,7 @@ export async function runProduceLoad(
 
 /** One acknowledged batch: a latency per record from its send time (`sentAt`, ms). */
 function recordLatencies(
-  sentAt: Float64Array,
+  sentAt: readonly number[],
   ackedAt: number,
   recordSize: number,
   histogram: Histogram,
