@@ -177,7 +177,8 @@ export class Producer {
    * Queues a record; `callback` runs once it is acknowledged or has failed. `tag` is any
    * number the caller wants back with the record's batch in `onBatch` (weir perf passes the
    * send time, so it needs no closure per record). The record's buffers are copied into
-   * the batch before send returns.
+   * its batch once the topic's metadata is known: leave them unchanged until then (or
+   * until the callback). Without a callback, a record refused at once makes send throw.
    */
   send(record: ProducerRecord, callback?: SendCallback, tag = NaN): void {
     if (this.#closed) {
