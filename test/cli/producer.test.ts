@@ -4,6 +4,9 @@
  * waits), the in-flight limit, and what callbacks and onBatch report.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -16,7 +19,7 @@ import {
   type BrokerConnection,
   type ProducerOptions,
 } from '../../src/cli/client/index.js';
-import type { Broker } from '../../src/index.js';
+import { startBroker, type Broker } from '../../src/index.js';
 import { logEndOffsets, startTestBroker } from './helpers.js';
 
 describe('Producer', () => {
@@ -170,5 +173,38 @@ describe('Producer', () => {
       code: 'WEIR_CLIENT_INVALID',
     });
     assert.throws(() => producer.send({ topic, value: null }), { code: 'WEIR_CLIENT_INVALID' });
+  });
+});
+
+describe('Producer retries', () => {
+  it('resends batches whose connection died once the broker is back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weir-producer-'));
+    let broker = await startBroker({ port: 0, dataDir: dir });
+    const port = broker.port;
+    const client = await KafkaClient.connect({
+      bootstrapServers: broker.bootstrapServers,
+      clientId: 'producer-retry-test',
+    });
+    try {
+      await createTopics(client, [
+        { name: 'again', partitions: 1, replicationFactor: -1, configs: {} },
+      ]);
+      const producer = new Producer(client, { lingerMs: 0, retries: 10, retryBackoffMs: 20 });
+      await producer.sendAsync({ topic: 'again', value: Buffer.from('before') });
+      await broker.stop();
+      const acked = Promise.all(
+        [0, 1, 2].map((i) => producer.sendAsync({ topic: 'again', value: Buffer.from(`${i}`) })),
+      );
+      await nextTurn();
+      broker = await startBroker({ port, dataDir: dir });
+      const offsets = (await acked).map((m) => m.offset);
+      assert.deepEqual(offsets, [1n, 2n, 3n]);
+      await producer.close();
+      assert.deepEqual(await logEndOffsets(port, 'again', 1), [4n]);
+    } finally {
+      client.close();
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -663,7 +663,8 @@ export class Producer {
           this.#ready.add(queue);
           this.#drain();
         },
-        (loadError: Error) => this.#complete(batch, loadError, -1n),
+        // The metadata load can fail the same way (broker still down): that uses up a retry too.
+        (loadError: Error) => this.#retryOrFail(batch, loadError),
       );
   }
 
