@@ -449,7 +449,9 @@ export class Producer {
     this.#ready.add(queue);
     const closing = batch.close(this.#compression);
     if (closing === undefined) {
-      this.#drain();
+      // With every request slot of the leader taken, the next answer drains: skip the walk.
+      const leader = topic.leaders[batch.partition] ?? -1;
+      if ((this.#inFlight.get(leader) ?? 0) < this.#maxInFlight) this.#drain();
       return;
     }
     closing.then(
