@@ -52,6 +52,47 @@ describe('Histogram', () => {
   });
 });
 
+describe('Histogram buckets', () => {
+  it('keeps every value to 3 significant digits around each power of two, below and above 2^32', () => {
+    const h = new Histogram(2 ** 42);
+    for (let k = 11; k <= 40; k++) {
+      for (const v of [
+        2 ** k - 1,
+        2 ** k,
+        2 ** k + 1,
+        1.5 * 2 ** k,
+        2 ** (k + 1) - 2 ** (k - 10),
+      ]) {
+        h.reset();
+        h.record(v);
+        h.record(v + 1); // the max caps p50, so a second, larger value exposes the bucket
+        const got = h.valueAtPercentile(50);
+        assert.ok(got >= v && (got - v) / v < 1 / 1024, `${v} -> ${got}`);
+      }
+    }
+  });
+
+  it('buckets are ordered and contiguous: percentiles of a dense run are exact to the bucket', () => {
+    const h = new Histogram();
+    const values: number[] = [];
+    for (let v = 1; v < 2 ** 33; v = Math.ceil(v * 1.013) + 1) values.push(v);
+    for (const v of values) h.record(v);
+    values.sort((a, b) => a - b);
+    for (let i = 1; i <= 100; i++) {
+      const p = i;
+      const want = exact(values, p);
+      const got = h.valueAtPercentile(p);
+      const limit = Math.min(want, h.highestTrackableValue);
+      assert.ok(got >= limit && (got - limit) / limit <= 0.001, `p${p}: ${got} vs ${want}`);
+    }
+    h.reset();
+    h.record(Number.NaN);
+    h.record(-5);
+    assert.equal(h.max, 0);
+    assert.equal(h.count, 2);
+  });
+});
+
 describe('SVG chart', () => {
   it('picks round axis steps and draws one line per series with the saturation mark', () => {
     assert.deepEqual(niceScale(87), { max: 100, step: 20 });

@@ -144,6 +144,31 @@ describe('weir perf', () => {
     assert.equal((await logEndOffsets(broker.port, 'paced', 1))[0], 2000n);
   });
 
+  it('produce with linger 0 and --max-in-flight 1 acknowledges every record', async () => {
+    const result = await weir([
+      'perf',
+      'produce',
+      '--topic',
+      'one-in-flight',
+      '--num-records',
+      '20000',
+      '--record-size',
+      '100',
+      '--linger-ms',
+      '0',
+      '--max-in-flight',
+      '1',
+      '--batch-size',
+      '65536',
+      '--json',
+      '--quiet',
+      ...bs,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assertShape(lastJsonLine(result.stdout), 20_000, 100);
+    assert.equal((await logEndOffsets(broker.port, 'one-in-flight', 1))[0], 20_000n);
+  });
+
   it('consume reads what was produced; e2e measures send-to-receipt latency', async () => {
     const consume = await weir([
       'perf',
@@ -245,6 +270,7 @@ describe('weir perf', () => {
       weir(['perf', 'produce', '--record-size', '-5', ...bs]),
       weir(['perf', 'e2e', '--record-size', '4', ...bs]),
       weir(['perf', 'produce', '--sweep', '1,x', ...bs]),
+      weir(['perf', 'produce', '--max-in-flight', '0', ...bs]),
     ]);
     for (const result of bad) {
       assert.equal(result.code, 64, result.stderr);

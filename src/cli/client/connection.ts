@@ -132,25 +132,29 @@ export class BrokerConnection {
     return { version, body: body as R };
   }
 
-  /** Sends a request that gets no response (Produce with acks=0). */
-  sendOneWay(apiKey: number, build: (version: number) => AnyRequest): void {
+  /**
+   * Sends a request that gets no response (Produce with acks=0). The promise resolves once
+   * its bytes are handed to the OS (or the connection failed): until then the buffers the
+   * request refers to must not change.
+   */
+  sendOneWay(apiKey: number, build: (version: number) => AnyRequest): Promise<void> {
     const version = this.#require(apiKey);
     if (this.#failure) throw this.#failure;
-    this.#write(apiKey, version, this.#nextCorrelationId++, build(version));
+    return new Promise((resolve) =>
+      this.#write(apiKey, version, this.#nextCorrelationId++, build(version), () => resolve()),
+    );
   }
 
-  /** Resolves once the socket has handed every queued byte to the OS. */
-  drained(): Promise<void> {
-    if (this.#socket.writableLength === 0 || this.#failure) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.#socket.off('drain', done);
-        this.#socket.off('close', done);
-        resolve();
-      };
-      this.#socket.once('drain', done);
-      this.#socket.once('close', done);
-    });
+  /**
+   * Holds writes back until the matching `uncork`, so requests sent together leave in one
+   * system call. Calls nest.
+   */
+  cork(): void {
+    this.#socket.cork();
+  }
+
+  uncork(): void {
+    this.#socket.uncork();
   }
 
   close(): void {
@@ -188,14 +192,22 @@ export class BrokerConnection {
     });
   }
 
-  #write(apiKey: number, version: number, correlationId: number, body: AnyRequest): void {
+  /** `onWritten` runs once the last chunk is handed to the OS, or the write failed. */
+  #write(
+    apiKey: number,
+    version: number,
+    correlationId: number,
+    body: AnyRequest,
+    onWritten?: () => void,
+  ): void {
     const chunks = encodeRequestFrame(apiKey, version, correlationId, this.#clientId, body);
     if (chunks.length === 1) {
-      this.#socket.write(chunks[0]!);
+      this.#socket.write(chunks[0]!, onWritten);
       return;
     }
     this.#socket.cork();
-    for (const chunk of chunks) this.#socket.write(chunk);
+    for (let i = 0; i < chunks.length - 1; i++) this.#socket.write(chunks[i]!);
+    this.#socket.write(chunks[chunks.length - 1]!, onWritten);
     this.#socket.uncork();
   }
 

@@ -32,6 +32,7 @@ export {
 export { StickyPartitioner, murmur2, partitionForKey } from './partitioner.js';
 export {
   Producer,
+  type BatchOutcome,
   type ProducerOptions,
   type ProducerRecord,
   type RecordMetadata,

@@ -1,8 +1,12 @@
 /**
- * A small Kafka producer: records are grouped per partition into batches that close when
- * full (`batchSize` bytes) or after `lingerMs`; closed batches are sent to their leader,
- * one batch per partition per Produce request, with at most `maxInFlight` requests per
- * broker. Retriable errors (leader moved, timeouts) refresh the metadata and resend up to
+ * A small Kafka producer: records are encoded straight into per-partition batches
+ * (ProducerBatch) that close when full (`batchSize` bytes) or after `lingerMs`; closed
+ * batches are sent to their leader, one batch per partition per Produce request, with at
+ * most `maxInFlight` requests per broker. As in Kafka's RecordAccumulator, a batch whose
+ * linger has passed while its partition still waits for the broker stays open and keeps
+ * filling until it can go, so a busy producer sends full batches even with linger 0.
+ *
+ * Retriable errors (leader moved, timeouts) refresh the metadata and resend up to
  * `retries` times; ordering under retries is not guaranteed (the producer is not
  * idempotent), as with Kafka's max.in.flight > 1 without enable.idempotence.
  *
@@ -11,16 +15,12 @@
  */
 import { ApiKey, ErrorCode, ZERO_UUID, isRetriable } from '../../protocol/kafka/index.js';
 import type { ProduceResponse } from '../../protocol/kafka/generated/messages/produce.js';
-import {
-  CompressionType,
-  buildRecordBatch,
-  type BatchRecord,
-  type RecordHeader,
-} from '../../records/index.js';
+import { CompressionType, type RecordHeader } from '../../records/index.js';
 import type { BrokerConnection } from './connection.js';
 import { BrokerError, ClientError, unknownTopic } from './errors.js';
 import { sleep, type KafkaClient } from './kafka-client.js';
 import { StickyPartitioner, partitionForKey } from './partitioner.js';
+import { BufferPool, ProducerBatch, sizeInBatch } from './producer-batch.js';
 
 export interface ProducerOptions {
   /** 0 (no answer), 1 (leader) or -1 (all in-sync replicas). Default -1. */
@@ -28,9 +28,12 @@ export interface ProducerOptions {
   compression?: CompressionType;
   /** Batch size in bytes. Default 16384. */
   batchSize?: number;
-  /** How long a batch waits for more records. Default 5 ms (Kafka 4's default). */
+  /**
+   * How long a batch waits for more records. Default 5 ms (Kafka 4's default); 0 sends at
+   * the end of the current event-loop turn.
+   */
   lingerMs?: number;
-  /** Produce requests in flight per broker. Default 5. */
+  /** Produce requests in flight per broker (max.in.flight.requests.per.connection). Default 5. */
   maxInFlight?: number;
   /** Bytes of records a request carries at most. Default 1 MiB. */
   maxRequestSize?: number;
@@ -44,6 +47,12 @@ export interface ProducerOptions {
   timeoutMs?: number;
   /** Let the broker create unknown topics (auto.create.topics.enable), as Kafka's producer does. Default true. */
   allowAutoTopicCreation?: boolean;
+  /**
+   * Called once per batch when it is acknowledged or has failed, after the records'
+   * callbacks; lets a caller that tracks records itself (weir perf) skip a callback per
+   * record.
+   */
+  onBatch?: (outcome: BatchOutcome) => void;
 }
 
 export interface ProducerRecord {
@@ -66,20 +75,32 @@ export interface RecordMetadata {
 
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
-interface Batch {
+/** What `onBatch` hears about each batch. */
+export interface BatchOutcome {
   topic: string;
   partition: number;
-  records: BatchRecord[];
-  callbacks: SendCallback[];
-  estimatedBytes: number;
-  deadline: number;
-  bytes: Buffer | null;
-  attempts: number;
+  recordCount: number;
+  /** Offset of the first record; -1n for acks=0 and on failure. */
+  baseOffset: bigint;
+  error: Error | null;
+  /** The `tag` given to send() for each record, in order (NaN where none was given). */
+  tags: readonly number[];
+}
+
+/** A partition's closed batches, oldest first; the head is sendable once it has bytes. */
+interface PartitionQueue {
+  topic: TopicState;
+  partition: number;
+  batches: ProducerBatch[];
 }
 
 interface TopicState {
+  name: string;
   partitionCount: number;
   leaders: number[];
+  /** The batch being filled, per partition. */
+  open: (ProducerBatch | undefined)[];
+  queues: (PartitionQueue | undefined)[];
 }
 
 /** Failures of a connection (not of the request itself): resend on a new one. */
@@ -91,13 +112,11 @@ const RETRIABLE_CLIENT_ERRORS: ReadonlySet<string> = new Set([
 
 /** Record overhead in a batch beyond key, value and headers (varints, attributes). */
 const RECORD_OVERHEAD = 16;
-const BATCH_OVERHEAD = 61;
 
 export class Producer {
   readonly #client: KafkaClient;
   readonly #acks: 0 | 1 | -1;
   readonly #compression: CompressionType;
-  readonly #batchSize: number;
   readonly #lingerMs: number;
   readonly #maxInFlight: number;
   readonly #maxRequestSize: number;
@@ -106,18 +125,24 @@ export class Producer {
   readonly #retryBackoffMs: number;
   readonly #timeoutMs: number;
   readonly #allowAutoTopicCreation: boolean;
+  readonly #onBatch: ((outcome: BatchOutcome) => void) | undefined;
   readonly #sticky = new StickyPartitioner();
+  readonly #pool: BufferPool;
 
   readonly #topics = new Map<string, TopicState>();
-  readonly #loading = new Map<string, { record: ProducerRecord; callback: SendCallback }[]>();
-  /** topic → partition → the batch being filled. */
-  readonly #open = new Map<string, Map<number, Batch>>();
-  /** Closed batches per partition, in order; a batch is sendable once `bytes` is set. */
-  readonly #ready = new Map<string, Batch[]>();
+  readonly #loading = new Map<
+    string,
+    { record: ProducerRecord; callback: SendCallback | undefined; tag: number }[]
+  >();
+  /** Partitions with closed batches, in the order they take turns. */
+  readonly #ready = new Set<PartitionQueue>();
+  /** Open batches past their linger, held while their partition waits for the broker. */
+  readonly #overdue = new Set<ProducerBatch>();
   readonly #inFlight = new Map<number, number>();
   readonly #connections = new Map<number, BrokerConnection>();
   readonly #connecting = new Set<number>();
   #lingerTimer: NodeJS.Timeout | null = null;
+  #lingerImmediate: NodeJS.Immediate | null = null;
   #lingerDeadline = Infinity;
   #bufferedBytes = 0;
   #pendingBatches = 0;
@@ -129,7 +154,6 @@ export class Producer {
     this.#client = client;
     this.#acks = options.acks ?? -1;
     this.#compression = options.compression ?? CompressionType.NONE;
-    this.#batchSize = options.batchSize ?? 16_384;
     this.#lingerMs = options.lingerMs ?? 5;
     this.#maxInFlight = options.maxInFlight ?? 5;
     this.#maxRequestSize = options.maxRequestSize ?? 1_048_576;
@@ -138,6 +162,10 @@ export class Producer {
     this.#retryBackoffMs = options.retryBackoffMs ?? 100;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
+    this.#onBatch = options.onBatch;
+    const batchSize = options.batchSize ?? 16_384;
+    // As many free buffers as buffer.memory holds batches: what a full producer uses.
+    this.#pool = new BufferPool(batchSize, Math.ceil(this.#bufferMemory / batchSize) + 1);
   }
 
   /** Bytes of records accepted but not yet acknowledged. */
@@ -145,19 +173,25 @@ export class Producer {
     return this.#bufferedBytes;
   }
 
-  /** Queues a record; `callback` runs once it is acknowledged or has failed. */
-  send(record: ProducerRecord, callback: SendCallback): void {
+  /**
+   * Queues a record; `callback` runs once it is acknowledged or has failed. `tag` is any
+   * number the caller wants back with the record's batch in `onBatch` (weir perf passes the
+   * send time, so it needs no closure per record). The record's buffers are copied into
+   * its batch once the topic's metadata is known: leave them unchanged until then (or
+   * until the callback). Without a callback, a record refused at once makes send throw.
+   */
+  send(record: ProducerRecord, callback?: SendCallback, tag = NaN): void {
     if (this.#closed) {
-      callback(new ClientError('WEIR_CLIENT_INVALID', 'producer is closed'), null);
+      this.#reject(callback, new ClientError('WEIR_CLIENT_INVALID', 'producer is closed'));
       return;
     }
     const topic = this.#topics.get(record.topic);
     if (topic === undefined) {
       this.#bufferedBytes += sizeOf(record);
-      this.#whenLoaded(record, callback);
+      this.#whenLoaded(record, callback, tag);
       return;
     }
-    this.#append(record, callback, topic);
+    this.#append(record, callback, tag, topic);
   }
 
   /** `send`, as a promise. */
@@ -185,31 +219,41 @@ export class Producer {
     await this.flush();
     this.#closed = true;
     if (this.#lingerTimer) clearTimeout(this.#lingerTimer);
+    if (this.#lingerImmediate) clearImmediate(this.#lingerImmediate);
     this.#lingerTimer = null;
+    this.#lingerImmediate = null;
   }
 
-  #whenLoaded(record: ProducerRecord, callback: SendCallback): void {
+  /** A record that never made it into a batch: its callback hears, or send throws. */
+  #reject(callback: SendCallback | undefined, error: Error): void {
+    if (callback === undefined) throw error;
+    callback(error, null);
+  }
+
+  #whenLoaded(record: ProducerRecord, callback: SendCallback | undefined, tag: number): void {
     const waiting = this.#loading.get(record.topic);
     if (waiting) {
-      waiting.push({ record, callback });
+      waiting.push({ record, callback, tag });
       return;
     }
-    const queue = [{ record, callback }];
+    const queue = [{ record, callback, tag }];
     this.#loading.set(record.topic, queue);
     this.#loadTopic(record.topic).then(
       (state) => {
         this.#loading.delete(record.topic);
-        for (const { record: r, callback: cb } of queue) {
+        for (const { record: r, callback: cb, tag: t } of queue) {
           this.#bufferedBytes -= sizeOf(r);
-          this.#append(r, cb, state);
+          this.#append(r, cb, t, state);
         }
+        // A flush() that began while the metadata loaded covers these records too.
+        if (this.#idleWaiters.length > 0) this.#closeBatches(() => true);
         this.#maybeIdle();
       },
       (error: Error) => {
         this.#loading.delete(record.topic);
         for (const { record: r, callback: cb } of queue) {
           this.#bufferedBytes -= sizeOf(r);
-          cb(error, null);
+          cb?.(error, null);
         }
         this.#releaseSpace();
         this.#maybeIdle();
@@ -225,12 +269,10 @@ export class Producer {
       const leaderless = answer?.partitions.some((p) => p.leaderId < 0) ?? true;
       if (code === ErrorCode.NONE && !leaderless) {
         const info = await this.#client.topic(name);
-        const state = {
-          partitionCount: info.partitions.length,
-          leaders: info.partitions.map((p) => p.leader),
-        };
-        this.#topics.set(name, state);
-        return state;
+        return this.#updateTopic(
+          name,
+          info.partitions.map((p) => p.leader),
+        );
       }
       const retriable =
         code === ErrorCode.LEADER_NOT_AVAILABLE ||
@@ -246,62 +288,97 @@ export class Producer {
     }
   }
 
-  #append(record: ProducerRecord, callback: SendCallback, topic: TopicState): void {
-    let partition = record.partition;
-    if (partition === undefined) {
-      partition =
-        record.key != null
-          ? partitionForKey(record.key, topic.partitionCount)
-          : this.#sticky.partition(record.topic, topic.partitionCount);
-    } else if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitionCount) {
-      callback(
+  /** New leaders go into the existing state: its open and queued batches stay put. */
+  #updateTopic(name: string, leaders: number[]): TopicState {
+    let state = this.#topics.get(name);
+    if (state === undefined) {
+      state = { name, partitionCount: leaders.length, leaders, open: [], queues: [] };
+      this.#topics.set(name, state);
+    }
+    state.partitionCount = leaders.length;
+    state.leaders = leaders;
+    return state;
+  }
+
+  #append(
+    record: ProducerRecord,
+    callback: SendCallback | undefined,
+    tag: number,
+    topic: TopicState,
+  ): void {
+    const partition = this.#partitionOf(record, topic);
+    if (partition < 0) {
+      this.#reject(
+        callback,
         new ClientError(
           'WEIR_CLIENT_UNKNOWN_TOPIC',
-          `topic '${record.topic}' has no partition ${partition}`,
+          `topic '${record.topic}' has no partition ${record.partition}`,
         ),
-        null,
       );
       return;
     }
-    const size = sizeOf(record);
-    let partitions = this.#open.get(record.topic);
-    if (!partitions) {
-      partitions = new Map();
-      this.#open.set(record.topic, partitions);
+    const timestamp = record.timestamp ?? Date.now();
+    if (!Number.isSafeInteger(timestamp)) {
+      this.#reject(
+        callback,
+        new ClientError('WEIR_CLIENT_INVALID', `timestamp ${timestamp} is not an integer`),
+      );
+      return;
     }
-    let batch = partitions.get(partition);
-    if (batch && batch.estimatedBytes + size > this.#batchSize) {
-      this.#closeBatch(batch);
-      batch = undefined;
+    const open = topic.open[partition];
+    let batch: ProducerBatch;
+    let size = open === undefined ? 0 : open.tryAppend(record, timestamp, tag);
+    if (size > 0) {
+      batch = open!;
+    } else {
+      // The record does not fit: the open batch is done and a new one takes the record.
+      if (open !== undefined) this.#closeBatch(open, topic);
+      batch = this.#openBatch(topic, partition, sizeInBatch(record, 0, 0));
+      size = batch.tryAppend(record, timestamp, tag);
     }
-    if (!batch) {
-      batch = {
-        topic: record.topic,
-        partition,
-        records: [],
-        callbacks: [],
-        estimatedBytes: BATCH_OVERHEAD,
-        deadline: performance.now() + this.#lingerMs,
-        bytes: null,
-        attempts: 0,
-      };
-      partitions.set(partition, batch);
-      this.#pendingBatches++;
-      this.#scheduleLinger(batch.deadline);
-    }
-    batch.records.push({
-      key: record.key ?? null,
-      value: record.value,
-      headers: record.headers ?? [],
-      timestamp: record.timestamp ?? Date.now(),
-    });
-    batch.callbacks.push(callback);
-    batch.estimatedBytes += size;
+    if (callback !== undefined) batch.setCallback(callback);
     this.#bufferedBytes += size;
-    if (batch.estimatedBytes >= this.#batchSize) this.#closeBatch(batch);
+    // Full for records like this one: send it now rather than when the next one arrives.
+    if (batch.remaining < size) this.#closeBatch(batch, topic);
+  }
+
+  /** The record's partition, or -1 when it names one the topic does not have. */
+  #partitionOf(record: ProducerRecord, topic: TopicState): number {
+    const partition = record.partition;
+    if (partition === undefined) {
+      return record.key != null
+        ? partitionForKey(record.key, topic.partitionCount)
+        : this.#sticky.partition(topic.name, topic.partitionCount);
+    }
+    return Number.isInteger(partition) && partition >= 0 && partition < topic.partitionCount
+      ? partition
+      : -1;
+  }
+
+  #openBatch(topic: TopicState, partition: number, firstRecordSize: number): ProducerBatch {
+    const batch = new ProducerBatch(
+      topic.name,
+      partition,
+      this.#pool,
+      firstRecordSize,
+      performance.now() + this.#lingerMs,
+      this.#onBatch !== undefined,
+    );
+    topic.open[partition] = batch;
+    this.#pendingBatches++;
+    this.#scheduleLinger(batch.deadline);
+    return batch;
   }
 
   #scheduleLinger(deadline: number): void {
+    if (this.#lingerMs === 0) {
+      // setTimeout(0) waits at least 1 ms; an immediate runs once this turn's sends are in.
+      this.#lingerImmediate ??= setImmediate(() => {
+        this.#lingerImmediate = null;
+        this.#lingerExpired();
+      });
+      return;
+    }
     if (this.#lingerTimer && deadline >= this.#lingerDeadline) return;
     if (this.#lingerTimer) clearTimeout(this.#lingerTimer);
     this.#lingerDeadline = deadline;
@@ -309,101 +386,162 @@ export class Producer {
       () => {
         this.#lingerTimer = null;
         this.#lingerDeadline = Infinity;
-        const now = performance.now();
-        this.#closeBatches((batch) => batch.deadline <= now + 0.5);
-        let next = Infinity;
-        for (const partitions of this.#open.values()) {
-          for (const batch of partitions.values()) next = Math.min(next, batch.deadline);
-        }
-        if (next < Infinity) this.#scheduleLinger(next);
+        this.#lingerExpired();
       },
       Math.max(0, deadline - performance.now()),
     );
   }
 
-  #closeBatches(which: (batch: Batch) => boolean): void {
-    for (const partitions of this.#open.values()) {
-      for (const batch of [...partitions.values()]) if (which(batch)) this.#closeBatch(batch);
+  /**
+   * Closes the open batches whose linger has passed and that can be sent now; the others
+   * wait in #overdue for a free request slot, taking records meanwhile.
+   */
+  #lingerExpired(): void {
+    const now = performance.now();
+    let next = Infinity;
+    for (const topic of this.#topics.values()) {
+      for (const batch of topic.open) {
+        if (batch === undefined) continue;
+        if (batch.deadline > now + 0.5) next = Math.min(next, batch.deadline);
+        else if (this.#canSendNow(topic, batch.partition)) this.#closeBatch(batch, topic);
+        else this.#overdue.add(batch);
+      }
+    }
+    if (next < Infinity) this.#scheduleLinger(next);
+  }
+
+  /** Nothing queued ahead in the partition, and its leader has a free request slot. */
+  #canSendNow(topic: TopicState, partition: number): boolean {
+    if ((topic.queues[partition]?.batches.length ?? 0) > 0) return false;
+    const leader = topic.leaders[partition] ?? -1;
+    return leader < 0 || (this.#inFlight.get(leader) ?? 0) < this.#maxInFlight;
+  }
+
+  /** A request slot freed up: overdue batches that can now go are closed. */
+  #sendOverdue(): void {
+    for (const batch of this.#overdue) {
+      const topic = this.#topics.get(batch.topic);
+      if (topic === undefined || topic.open[batch.partition] !== batch) {
+        this.#overdue.delete(batch);
+      } else if (this.#canSendNow(topic, batch.partition)) {
+        this.#closeBatch(batch, topic);
+      }
     }
   }
 
-  /** Moves a batch from filling to the partition's ready queue and encodes it. */
-  #closeBatch(batch: Batch): void {
-    this.#open.get(batch.topic)?.delete(batch.partition);
-    const topic = this.#topics.get(batch.topic);
-    if (topic) this.#sticky.batchClosed(batch.topic, batch.partition, topic.partitionCount);
-    const key = `${batch.topic}\0${batch.partition}`;
-    let queue = this.#ready.get(key);
-    if (!queue) {
-      queue = [];
-      this.#ready.set(key, queue);
+  #closeBatches(which: (batch: ProducerBatch) => boolean): void {
+    for (const topic of this.#topics.values()) {
+      for (const batch of topic.open) if (batch && which(batch)) this.#closeBatch(batch, topic);
     }
-    queue.push(batch);
-    buildRecordBatch(batch.records, { compression: this.#compression }).then(
-      (bytes) => {
-        batch.bytes = bytes;
-        this.#drain();
-      },
+  }
+
+  /** Moves a batch from filling to its partition's queue, then sends what can go. */
+  #closeBatch(batch: ProducerBatch, topic: TopicState): void {
+    topic.open[batch.partition] = undefined;
+    this.#overdue.delete(batch);
+    this.#sticky.batchClosed(topic.name, batch.partition, topic.partitionCount);
+    const queue = (topic.queues[batch.partition] ??= {
+      topic,
+      partition: batch.partition,
+      batches: [],
+    });
+    queue.batches.push(batch);
+    this.#ready.add(queue);
+    const closing = batch.close(this.#compression);
+    if (closing === undefined) {
+      // With every request slot of the leader taken, the next answer drains: skip the walk.
+      const leader = topic.leaders[batch.partition] ?? -1;
+      if ((this.#inFlight.get(leader) ?? 0) < this.#maxInFlight) this.#drain();
+      return;
+    }
+    closing.then(
+      () => this.#drain(),
       (error: Error) => {
-        queue.splice(queue.indexOf(batch), 1);
+        queue.batches.splice(queue.batches.indexOf(batch), 1);
         this.#complete(batch, error, -1n);
       },
     );
   }
 
-  /** Sends what is ready, as far as the in-flight limits allow. */
+  /**
+   * Sends what is ready, as far as the in-flight limits allow. Requests to one broker
+   * leave in one socket write (several go at once when slots free together).
+   */
   #drain(): void {
-    const byLeader = new Map<number, Batch[]>();
-    for (const [key, queue] of this.#ready) {
-      const head = queue[0];
-      if (!head || head.bytes === null) continue;
-      const leader = this.#topics.get(head.topic)?.leaders[head.partition] ?? -1;
-      if (leader < 0) {
-        this.#ready.delete(key);
-        for (const batch of queue)
-          this.#retryOrFail(
-            batch,
-            new BrokerError(
-              ErrorCode.LEADER_NOT_AVAILABLE,
-              `produce to ${head.topic}-${head.partition}`,
-            ),
-          );
-        continue;
-      }
-      let heads = byLeader.get(leader);
-      if (!heads) byLeader.set(leader, (heads = []));
-      heads.push(head);
-    }
-    for (const [leader, heads] of byLeader) {
-      const connection = this.#connections.get(leader);
-      if (!connection?.isAlive) {
-        this.#connect(leader);
-        continue;
-      }
-      let next = heads;
-      while ((this.#inFlight.get(leader) ?? 0) < this.#maxInFlight && next.length > 0) {
-        // One batch per partition per request (Produce v3+); a partition's next batch
-        // waits for the next request.
-        const candidates = next;
-        next = [];
-        const request: Batch[] = [];
-        let bytes = 0;
-        for (const batch of candidates) {
-          if (request.length > 0 && bytes + batch.bytes!.length > this.#maxRequestSize) {
-            next.push(batch);
-            continue;
+    const corked = new Set<BrokerConnection>();
+    try {
+      for (;;) {
+        const requests = this.#nextRequests();
+        if (requests.size === 0) return;
+        for (const [leader, { connection, batches }] of requests) {
+          if (!corked.has(connection)) {
+            connection.cork();
+            corked.add(connection);
           }
-          request.push(batch);
-          bytes += batch.bytes!.length;
-          const key = `${batch.topic}\0${batch.partition}`;
-          const queue = this.#ready.get(key)!;
-          queue.shift();
-          if (queue.length === 0) this.#ready.delete(key);
-          else if (queue[0]!.bytes !== null) next.push(queue[0]!);
+          this.#sendRequest(leader, connection, batches);
         }
-        this.#sendRequest(leader, connection, request);
       }
+    } finally {
+      for (const connection of corked) connection.uncork();
     }
+  }
+
+  /**
+   * At most one request per leader with a free slot, holding the head batch of each of
+   * its partitions (one batch per partition per request, as Kafka's producer) up to
+   * maxRequestSize. A partition that gave a batch goes to the back of the turn order.
+   */
+  #nextRequests(): Map<number, { connection: BrokerConnection; batches: ProducerBatch[] }> {
+    const requests = new Map<
+      number,
+      { connection: BrokerConnection; batches: ProducerBatch[]; bytes: number }
+    >();
+    for (const queue of [...this.#ready]) {
+      const head = queue.batches[0];
+      if (head === undefined) {
+        this.#ready.delete(queue);
+        continue;
+      }
+      if (head.bytes === null) continue; // still compressing
+      const leader = queue.topic.leaders[queue.partition] ?? -1;
+      if (leader < 0) {
+        this.#failQueue(
+          queue,
+          new BrokerError(
+            ErrorCode.LEADER_NOT_AVAILABLE,
+            `produce to ${queue.topic.name}-${queue.partition}`,
+          ),
+        );
+        continue;
+      }
+      if ((this.#inFlight.get(leader) ?? 0) >= this.#maxInFlight) continue;
+      let request = requests.get(leader);
+      if (request === undefined) {
+        const connection = this.#connections.get(leader);
+        if (!connection?.isAlive) {
+          this.#connect(leader);
+          continue;
+        }
+        request = { connection, batches: [], bytes: 0 };
+        requests.set(leader, request);
+      }
+      if (request.batches.length > 0 && request.bytes + head.bytes.length > this.#maxRequestSize)
+        continue;
+      request.batches.push(head);
+      request.bytes += head.bytes.length;
+      queue.batches.shift();
+      this.#ready.delete(queue);
+      if (queue.batches.length > 0) this.#ready.add(queue);
+    }
+    return requests;
+  }
+
+  /** Every batch queued for the partition retries (or fails) with `error`. */
+  #failQueue(queue: PartitionQueue, error: Error): void {
+    this.#ready.delete(queue);
+    const batches = queue.batches;
+    queue.batches = [];
+    for (const batch of batches) this.#retryOrFail(batch, error);
   }
 
   #connect(leader: number): void {
@@ -417,82 +555,94 @@ export class Producer {
       },
       (error: Error) => {
         this.#connecting.delete(leader);
-        for (const [key, queue] of this.#ready) {
-          if ((this.#topics.get(queue[0]!.topic)?.leaders[queue[0]!.partition] ?? -1) !== leader)
-            continue;
-          this.#ready.delete(key);
-          for (const batch of queue) this.#retryOrFail(batch, error);
+        for (const queue of [...this.#ready]) {
+          if ((queue.topic.leaders[queue.partition] ?? -1) === leader)
+            this.#failQueue(queue, error);
         }
       },
     );
   }
 
-  #sendRequest(leader: number, connection: BrokerConnection, batches: Batch[]): void {
-    const byTopic = new Map<string, Batch[]>();
-    for (const batch of batches)
-      byTopic.set(batch.topic, [...(byTopic.get(batch.topic) ?? []), batch]);
-    const build = (): ReturnType<typeof produceRequest> =>
-      produceRequest(byTopic, this.#acks, this.#timeoutMs);
+  #sendRequest(leader: number, connection: BrokerConnection, batches: ProducerBatch[]): void {
+    const request = produceRequest(batches, this.#acks, this.#timeoutMs);
     this.#inFlight.set(leader, (this.#inFlight.get(leader) ?? 0) + 1);
-    const done = (): void => {
-      this.#inFlight.set(leader, (this.#inFlight.get(leader) ?? 1) - 1);
-      this.#drain();
-    };
     if (this.#acks === 0) {
-      try {
-        connection.sendOneWay(ApiKey.Produce, build);
-      } catch (error) {
-        for (const batch of batches) this.#retryOrFail(batch, error as Error);
-        done();
-        return;
-      }
-      for (const batch of batches) this.#complete(batch, null, -1n);
-      void connection.drained().then(done);
+      this.#sendOneWay(leader, connection, batches, request);
       return;
     }
-    connection.send<ProduceResponse>(ApiKey.Produce, build, this.#timeoutMs).then(
-      ({ body }) => {
-        const byPartition = new Map<
-          string,
-          { errorCode: number; baseOffset: bigint; errorMessage: string | null }
-        >();
-        for (const t of body.responses) {
-          for (const p of t.partitionResponses) byPartition.set(`${t.name}\0${p.index}`, p);
-        }
-        for (const batch of batches) {
-          const answer = byPartition.get(`${batch.topic}\0${batch.partition}`);
-          if (!answer) {
-            this.#complete(
-              batch,
-              new ClientError(
-                'WEIR_CLIENT_PROTOCOL',
-                `no produce answer for ${batch.topic}-${batch.partition}`,
-              ),
-              -1n,
-            );
-          } else if (answer.errorCode === ErrorCode.NONE) {
-            this.#complete(batch, null, answer.baseOffset);
-          } else {
-            this.#retryOrFail(
-              batch,
-              new BrokerError(
-                answer.errorCode,
-                `produce to ${batch.topic}-${batch.partition}`,
-                answer.errorMessage,
-              ),
-            );
-          }
-        }
-        done();
-      },
-      (error: Error) => {
-        for (const batch of batches) this.#retryOrFail(batch, error);
-        done();
-      },
-    );
+    connection
+      .send<ProduceResponse>(ApiKey.Produce, () => request, this.#timeoutMs)
+      .then(
+        ({ body }) => {
+          // The next request goes out before this one's callbacks run, so the broker
+          // works on it meanwhile.
+          this.#requestDone(leader);
+          this.#produced(batches, body);
+        },
+        (error: Error) => {
+          this.#requestDone(leader);
+          for (const batch of batches) this.#retryOrFail(batch, error);
+        },
+      );
   }
 
-  #retryOrFail(batch: Batch, error: Error): void {
+  /** acks=0: a batch is done once the socket has let go of its bytes (then reusable). */
+  #sendOneWay(
+    leader: number,
+    connection: BrokerConnection,
+    batches: ProducerBatch[],
+    request: ReturnType<typeof produceRequest>,
+  ): void {
+    let written: Promise<void>;
+    try {
+      written = connection.sendOneWay(ApiKey.Produce, () => request);
+    } catch (error) {
+      this.#requestDone(leader);
+      for (const batch of batches) this.#retryOrFail(batch, error as Error);
+      return;
+    }
+    void written.then(() => {
+      this.#requestDone(leader);
+      for (const batch of batches) this.#complete(batch, null, -1n);
+    });
+  }
+
+  #requestDone(leader: number): void {
+    this.#inFlight.set(leader, (this.#inFlight.get(leader) ?? 1) - 1);
+    if (this.#overdue.size > 0) this.#sendOverdue();
+    this.#drain();
+  }
+
+  #produced(batches: ProducerBatch[], body: ProduceResponse): void {
+    for (const batch of batches) {
+      const answer = body.responses
+        .find((t) => t.name === batch.topic)
+        ?.partitionResponses.find((p) => p.index === batch.partition);
+      if (!answer) {
+        this.#complete(
+          batch,
+          new ClientError(
+            'WEIR_CLIENT_PROTOCOL',
+            `no produce answer for ${batch.topic}-${batch.partition}`,
+          ),
+          -1n,
+        );
+      } else if (answer.errorCode === ErrorCode.NONE) {
+        this.#complete(batch, null, answer.baseOffset);
+      } else {
+        this.#retryOrFail(
+          batch,
+          new BrokerError(
+            answer.errorCode,
+            `produce to ${batch.topic}-${batch.partition}`,
+            answer.errorMessage,
+          ),
+        );
+      }
+    }
+  }
+
+  #retryOrFail(batch: ProducerBatch, error: Error): void {
     const retriable =
       error instanceof BrokerError
         ? isRetriable(error.errorCode)
@@ -505,27 +655,48 @@ export class Producer {
     void sleep(this.#retryBackoffMs * batch.attempts)
       .then(() => this.#loadTopic(batch.topic))
       .then(
-        () => {
-          const key = `${batch.topic}\0${batch.partition}`;
-          const queue = this.#ready.get(key) ?? [];
-          queue.unshift(batch);
-          this.#ready.set(key, queue);
+        (topic) => {
+          const queue = (topic.queues[batch.partition] ??= {
+            topic,
+            partition: batch.partition,
+            batches: [],
+          });
+          queue.batches.unshift(batch);
+          this.#ready.add(queue);
           this.#drain();
         },
-        (loadError: Error) => this.#complete(batch, loadError, -1n),
+        // The metadata load can fail the same way (broker still down): that uses up a retry too.
+        (loadError: Error) => this.#retryOrFail(batch, loadError),
       );
   }
 
-  #complete(batch: Batch, error: Error | null, baseOffset: bigint): void {
+  #complete(batch: ProducerBatch, error: Error | null, baseOffset: bigint): void {
     this.#pendingBatches--;
-    this.#bufferedBytes -= batch.estimatedBytes - BATCH_OVERHEAD;
-    for (let i = 0; i < batch.callbacks.length; i++) {
-      const offset = baseOffset < 0n ? -1n : baseOffset + BigInt(i);
-      batch.callbacks[i]!(
-        error,
-        error ? null : { topic: batch.topic, partition: batch.partition, offset },
-      );
+    this.#bufferedBytes -= batch.recordBytes;
+    const callbacks = batch.callbacks;
+    if (callbacks !== null) {
+      for (let i = 0; i < callbacks.length; i++) {
+        const offset = baseOffset < 0n ? -1n : baseOffset + BigInt(i);
+        callbacks[i]?.(
+          error,
+          error ? null : { topic: batch.topic, partition: batch.partition, offset },
+        );
+      }
     }
+    if (this.#onBatch !== undefined) {
+      this.#onBatch({
+        topic: batch.topic,
+        partition: batch.partition,
+        recordCount: batch.recordCount,
+        baseOffset: error ? -1n : baseOffset,
+        error,
+        tags: batch.tags!,
+      });
+    }
+    batch.release();
+    // A batch that failed without a response frees no request slot, yet may unblock its
+    // partition's overdue batch.
+    if (this.#overdue.size > 0) this.#sendOverdue();
     this.#releaseSpace();
     this.#maybeIdle();
   }
@@ -545,6 +716,7 @@ export class Producer {
   }
 }
 
+/** Estimated size of a record still waiting for its topic's metadata. */
 function sizeOf(record: ProducerRecord): number {
   let size = RECORD_OVERHEAD + (record.key?.length ?? 0) + (record.value?.length ?? 0);
   for (const header of record.headers ?? [])
@@ -552,15 +724,21 @@ function sizeOf(record: ProducerRecord): number {
   return size;
 }
 
-function produceRequest(byTopic: Map<string, Batch[]>, acks: number, timeoutMs: number) {
+function produceRequest(batches: ProducerBatch[], acks: number, timeoutMs: number) {
+  const byTopic = new Map<string, { index: number; records: Buffer | null }[]>();
+  for (const batch of batches) {
+    let partitions = byTopic.get(batch.topic);
+    if (partitions === undefined) byTopic.set(batch.topic, (partitions = []));
+    partitions.push({ index: batch.partition, records: batch.bytes });
+  }
   return {
     transactionalId: null,
     acks,
     timeoutMs,
-    topicData: [...byTopic].map(([name, batches]) => ({
+    topicData: [...byTopic].map(([name, partitionData]) => ({
       name,
       topicId: ZERO_UUID,
-      partitionData: batches.map((b) => ({ index: b.partition, records: b.bytes })),
+      partitionData,
     })),
   };
 }

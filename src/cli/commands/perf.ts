@@ -72,6 +72,7 @@ const PRODUCE_OPTIONS = {
   acks: { type: 'string', default: 'all' },
   compression: { type: 'string', default: 'none' },
   'buffer-memory': { type: 'string', default: String(32 * 1024 * 1024) },
+  'max-in-flight': { type: 'string', default: '5' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
@@ -87,6 +88,8 @@ const PRODUCE_HELP = `  --topic TOPIC                topic to write (default wei
   --acks 0|1|all               (default all)
   --compression CODEC          none (default), gzip, snappy, lz4, zstd
   --buffer-memory BYTES        bytes a producer holds before send() waits (default 33554432)
+  --max-in-flight N            produce requests in flight per connection (default 5, as
+                               Kafka's max.in.flight.requests.per.connection)
   --json                       end with one JSON line: records, bytes, seconds, recordsPerSec,
                                mbPerSec, latencyMs {p50, p95, p99, p999, max}
   --quiet                      no progress line`;
@@ -110,6 +113,7 @@ function loadOptions(values: ProduceValues): ProduceLoadOptions & { partitions: 
     acks: acksOption(values.acks)!,
     compression: compressionOption(values.compression) ?? CompressionType.NONE,
     bufferMemory: integer(values['buffer-memory'], 'buffer-memory', 1024)!,
+    maxInFlight: integer(values['max-in-flight'], 'max-in-flight', 1, 1000)!,
   };
 }
 

@@ -23,7 +23,7 @@ export class Histogram {
   /** Values are integers in [0, highestTrackableValue]; larger ones are clamped. */
   constructor(highestTrackableValue = 3_600_000_000) {
     this.highestTrackableValue = highestTrackableValue;
-    this.#counts = new Float64Array(indexOf(highestTrackableValue) + 1);
+    this.#counts = new Float64Array(bucketIndex(highestTrackableValue) + 1);
   }
 
   get count(): number {
@@ -43,8 +43,15 @@ export class Histogram {
   }
 
   record(value: number, count = 1): void {
-    const v = Math.min(Math.max(0, Math.round(value)), this.highestTrackableValue);
-    this.#counts[indexOf(v)]! += count;
+    // `v > 0` is also false for NaN, which counts as 0.
+    const rounded = Math.round(value);
+    const v =
+      rounded > 0
+        ? rounded < this.highestTrackableValue
+          ? rounded
+          : this.highestTrackableValue
+        : 0;
+    this.#counts[bucketIndex(v)]! += count;
     this.#total += count;
     this.#sum += v * count;
     if (v < this.#min) this.#min = v;
@@ -87,12 +94,20 @@ export class Histogram {
   }
 }
 
-/** Bucket 0 holds 0..2047 exactly; bucket e >= 1 holds [2^(e+10), 2^(e+11)) in steps of 2^e. */
-function indexOf(value: number): number {
+/**
+ * Bucket 0 holds 0..2047 exactly; bucket e >= 1 holds [2^(e+10), 2^(e+11)) in steps of
+ * 2^e. Integer arithmetic only (a leading-zero count, a shift) below 2^32, which covers
+ * an hour in microseconds: recording is on the per-record path of `weir perf`.
+ */
+function bucketIndex(value: number): number {
   if (value < 2 * SUB_BUCKET_HALF) return value;
-  const exponent = Math.floor(Math.log2(value)) - SUB_BUCKET_BITS;
+  if (value <= 0xffffffff) {
+    const e = 31 - Math.clz32(value) - SUB_BUCKET_BITS;
+    return (e + 1) * SUB_BUCKET_HALF + ((value >>> e) - SUB_BUCKET_HALF);
+  }
+  let e = Math.floor(Math.log2(value)) - SUB_BUCKET_BITS;
   // Math.log2 can round up just below a power of two; fix the exponent if so.
-  const e = Math.floor(value / 2 ** exponent) < SUB_BUCKET_HALF ? exponent - 1 : exponent;
+  if (Math.floor(value / 2 ** e) < SUB_BUCKET_HALF) e--;
   const sub = Math.floor(value / 2 ** e); // in [1024, 2047]
   return (e + 1) * SUB_BUCKET_HALF + (sub - SUB_BUCKET_HALF);
 }

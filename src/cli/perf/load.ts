@@ -20,6 +20,7 @@ import {
   LATEST_TIMESTAMP,
   Producer,
   sleep,
+  type BatchOutcome,
   type StartPosition,
 } from '../client/index.js';
 import { Histogram } from './histogram.js';
@@ -39,6 +40,8 @@ export interface ProduceLoadOptions {
   compression: CompressionType;
   /** Producer buffer.memory in bytes. */
   bufferMemory: number;
+  /** Produce requests in flight per connection; default 5, as Kafka's producer. */
+  maxInFlight?: number;
   /** Write the send time (epoch ms, float64) into each value's first 8 bytes. */
   stampValues?: boolean;
 }
@@ -84,6 +87,15 @@ export async function runProduceLoad(
       Math.floor(options.numRecords / options.producers) +
       (i < options.numRecords % options.producers ? 1 : 0);
     const perProducerRate = options.throughput > 0 ? options.throughput / options.producers : -1;
+    // Each record's tag is its send time: latency is the batch's ack time minus the tag.
+    const onBatch = (outcome: BatchOutcome): void => {
+      if (outcome.error) {
+        failed += outcome.recordCount;
+        firstError ??= outcome.error;
+        return;
+      }
+      recordLatencies(outcome.tags, performance.now(), options.recordSize, histogram, progress);
+    };
     const start = performance.now();
     await Promise.all(
       clients.map(async (client, p) => {
@@ -93,7 +105,9 @@ export async function runProduceLoad(
           batchSize: options.batchSize,
           lingerMs: options.lingerMs,
           bufferMemory: options.bufferMemory,
+          ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
           allowAutoTopicCreation: false,
+          onBatch,
         });
         const count = share(p);
         for (let i = 0; i < count; i++) {
@@ -105,21 +119,15 @@ export async function runProduceLoad(
             await yieldToIo();
           }
           const sentAt = performance.now();
+          // One clock read per record: the send time is also the record's timestamp
+          // (the producer would otherwise read Date.now() again).
+          const timestamp = Math.floor(performance.timeOrigin + sentAt);
           let value = payloads[i % payloads.length]!;
           if (options.stampValues) {
             value = Buffer.from(value);
             value.writeDoubleBE(performance.timeOrigin + sentAt, 0);
           }
-          producer.send({ topic: options.topic, value }, (error) => {
-            if (error) {
-              failed++;
-              firstError ??= error;
-              return;
-            }
-            const micros = (performance.now() - sentAt) * 1000;
-            histogram.record(micros);
-            progress.add(1, options.recordSize, micros);
-          });
+          producer.send({ topic: options.topic, value, timestamp }, undefined, sentAt);
           if (producer.bufferedBytes >= options.bufferMemory) await producer.waitForSpace();
           if (firstError) break;
         }
@@ -137,6 +145,26 @@ export async function runProduceLoad(
   } finally {
     for (const client of clients) client.close();
   }
+}
+
+/** One acknowledged batch: a latency per record from its send time (`sentAt`, ms). */
+function recordLatencies(
+  sentAt: readonly number[],
+  ackedAt: number,
+  recordSize: number,
+  histogram: Histogram,
+  progress: Progress,
+): void {
+  if (progress.enabled) {
+    for (let i = 0; i < sentAt.length; i++) {
+      const micros = (ackedAt - sentAt[i]!) * 1000;
+      histogram.record(micros);
+      progress.add(1, recordSize, micros);
+    }
+    return;
+  }
+  for (let i = 0; i < sentAt.length; i++) histogram.record((ackedAt - sentAt[i]!) * 1000);
+  progress.add(sentAt.length, sentAt.length * recordSize, null);
 }
 
 export interface ConsumeLoadOptions {

@@ -85,7 +85,13 @@ export class Progress {
     this.#records += records;
     this.#windowRecords += records;
     this.#windowBytes += bytes;
-    if (latencyMicros !== null) this.#window.record(latencyMicros, records);
+    // Nobody reads the window of a disabled progress line: skip the per-record work.
+    if (latencyMicros !== null && this.#timer !== null) this.#window.record(latencyMicros, records);
+  }
+
+  /** Whether a progress line is printed (and so wants per-record latencies). */
+  get enabled(): boolean {
+    return this.#timer !== null;
   }
 
   stop(): void {
