@@ -265,8 +265,19 @@ function produceOptions(c: ProduceCase, topic: string, numRecords: number): Perf
     lingerMs: 5,
     acks: c.acks,
     compression: c.compression,
+    ...(c.maxInFlight !== undefined ? { maxInFlight: c.maxInFlight } : {}),
   };
 }
+
+/** The peers' comparison row: acks=all, 16 KiB batches, the peers' 1 MB unacknowledged window. */
+const WINDOW_MATCHED_CASE: ProduceCase = {
+  acks: 'all',
+  producers: 1,
+  recordSize: 1024,
+  batchSize: 16 * KiB,
+  compression: 'none',
+  maxInFlight: 64,
+};
 
 function produceCases(): ProduceCase[] {
   const cases: ProduceCase[] = [];
@@ -292,6 +303,7 @@ function produceCases(): ProduceCase[] {
       batchSize: 16 * KiB,
       compression: 'lz4',
     });
+    cases.push(WINDOW_MATCHED_CASE);
     return cases;
   }
   for (const recordSize of [100, 1024]) {
@@ -305,6 +317,7 @@ function produceCases(): ProduceCase[] {
       }
     }
   }
+  cases.push(WINDOW_MATCHED_CASE);
   return cases;
 }
 

@@ -39,6 +39,7 @@ function produceRow(
       recordSize: number;
       batchSize: number;
       compression: string;
+      maxInFlight?: number;
     }>['params'],
   ) => boolean,
 ): Row<SuiteResults['produce'][number]['params']> | undefined {
@@ -199,8 +200,10 @@ export function evaluateTargets(results: SuiteResults): Target[] {
       p.acks === 'all' &&
       p.producers === 1 &&
       p.batchSize === 16 * 1024 &&
-      p.compression === 'none',
+      p.compression === 'none' &&
+      p.maxInFlight === undefined,
   )?.result;
+  const windowMatched = produceRow(results, (p) => p.maxInFlight === 64)?.result;
   const rawAll = bestRaw(
     results,
     (c) => c.kind === 'produce' && c.recordSize === 1024 && c.acks === 'all',
@@ -209,10 +212,14 @@ export function evaluateTargets(results: SuiteResults): Target[] {
     const produce = peer.produce;
     const ratio = (w: PerfResult): string =>
       `${int(w.recordsPerSec)} vs ${int(produce!.recordsPerSec)} records/s = ${(w.recordsPerSec / produce!.recordsPerSec).toFixed(1)}×`;
+    const judged = windowMatched ?? weir;
     targets.push({
-      name: `≥ 10× ${peer.system}'s persistent, acknowledged throughput (1 KiB; Weir acks=all, batch 16 KiB)`,
-      perf: weir && produce ? ratio(weir) : (peer.error ?? 'not measured'),
-      perfMet: weir && produce ? weir.recordsPerSec >= 10 * produce.recordsPerSec : null,
+      name: `≥ 10× ${peer.system}'s persistent, acknowledged throughput (1 KiB; Weir acks=all, batch 16 KiB, 64 in flight = the peers' ${String(results.config['peerWindow'])} unacknowledged messages)`,
+      perf:
+        judged && produce
+          ? `${ratio(judged)}${weir && windowMatched ? ` (with Kafka's default of 5 in flight: ${ratio(weir)})` : ''}`
+          : (peer.error ?? 'not measured'),
+      perfMet: judged && produce ? judged.recordsPerSec >= 10 * produce.recordsPerSec : null,
       raw: rawAll && produce ? ratio(rawAll) : '—',
       rawMet: rawAll && produce ? rawAll.recordsPerSec >= 10 * produce.recordsPerSec : null,
     });
@@ -232,7 +239,8 @@ function summaryTable(results: SuiteResults): string {
       p.acks === 'all' &&
       p.producers === 1 &&
       p.batchSize === 16 * 1024 &&
-      p.compression === 'none',
+      p.compression === 'none' &&
+      p.maxInFlight === undefined,
   );
   const weirConsume = medianResult(
     results.consume.filter((x) => x.params.recordSize === 1024 && x.params.cache === 'warm'),
@@ -415,6 +423,7 @@ function section(results: SuiteResults): string {
           'producers',
           'batch',
           'compression',
+          'in flight',
           'records/s',
           'MB/s',
           'of ceiling 1',
@@ -428,6 +437,7 @@ function section(results: SuiteResults): string {
           r.params.producers,
           size(r.params.batchSize),
           r.params.compression,
+          r.params.maxInFlight ?? 5,
           r.result ? int(r.result.recordsPerSec) : `failed: ${r.error}`,
           r.result ? mb(mbps(r.result)) : '—',
           r.result && c1 ? pct(mbps(r.result) / c1) : '—',

@@ -14,6 +14,11 @@ export interface ProduceCase {
   recordSize: number;
   batchSize: number;
   compression: 'none' | 'lz4';
+  /**
+   * Produce requests in flight per connection; absent = 5, Kafka's default. 64 × 16 KiB
+   * matches the peers' window of 1000 unacknowledged 1 KiB messages.
+   */
+  maxInFlight?: number;
 }
 
 export interface Row<T> {

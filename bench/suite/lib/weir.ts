@@ -108,6 +108,7 @@ export interface PerfOptions {
   lingerMs?: number;
   acks?: string;
   compression?: string;
+  maxInFlight?: number;
   extra?: string[];
 }
 
@@ -141,6 +142,7 @@ export function perfArgs(
   if (o.lingerMs !== undefined) args.push('--linger-ms', String(o.lingerMs));
   if (o.acks !== undefined) args.push('--acks', o.acks);
   if (o.compression !== undefined) args.push('--compression', o.compression);
+  if (o.maxInFlight !== undefined) args.push('--max-in-flight', String(o.maxInFlight));
   args.push(...(o.extra ?? []));
   return args;
 }
