@@ -77,10 +77,21 @@ for (const { name, make } of FILE_SYSTEMS) {
       assert.deepEqual([counting.writes(), counting.writesNow()], [2, 1], 'one large batch');
       await log.append(makeBatch(2, { valueBytes: WRITE_NOW_MAX_BYTES / 2 - 100 }));
       assert.deepEqual([counting.writes(), counting.writesNow()], [3, 2], 'just below the limit');
+      const quarter = WRITE_NOW_MAX_BYTES / 4;
+      await Promise.all([1, 2, 3].map(() => log.append(makeBatch(1, { valueBytes: quarter }))));
+      assert.deepEqual([counting.writes(), counting.writesNow()], [4, 3], 'a queue taken whole');
+      await Promise.all(
+        [1, 2, 3, 4, 5].map(() => log.append(makeBatch(1, { valueBytes: quarter }))),
+      );
+      assert.deepEqual(
+        [counting.writes(), counting.writesNow()],
+        [6, 4],
+        'a larger queue: half through the pool, then the rest (now small) at once',
+      );
       const stored = await readAll(log, 0, 1 << 20);
-      assert.equal(stored.length, 22);
+      assert.equal(stored.length, 30);
       assert.ok(stored.every((batch) => new RecordBatchView(batch).isCrcValid()));
-      assert.equal(log.logEndOffset, 23);
+      assert.equal(log.logEndOffset, 31);
       await log.close();
     });
 
