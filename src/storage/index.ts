@@ -37,6 +37,7 @@ export { StorageError, type StorageErrorCode } from './errors.js';
 export {
   readFully,
   writeFully,
+  writeFullyNow,
   type FileHandle,
   type FileStat,
   type FileSystem,

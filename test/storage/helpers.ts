@@ -158,12 +158,16 @@ export async function appendMany(
 /** A FileSystem wrapper counting writev, sync and read calls on `.log` files. */
 export function countingWrites(inner: FileSystem): {
   fs: FileSystem;
+  /** `.log` writes of either kind (writev and writeNow). */
   writes: () => number;
+  /** ... of which ran on the calling thread (writeNow). */
+  writesNow: () => number;
   syncs: () => number;
   /** `.log` reads: all of them, their bytes, and how many ran on the calling thread. */
   reads: () => { calls: number; bytes: number; now: number };
 } {
   let writes = 0;
+  let writesNow = 0;
   let syncs = 0;
   const reads = { calls: 0, bytes: 0, now: 0 };
   const fs: FileSystem = {
@@ -193,6 +197,15 @@ export function countingWrites(inner: FileSystem): {
           if (isLog) writes++;
           return handle.writev(buffers, position);
         },
+        writeNow:
+          handle.writeNow &&
+          ((buffers, position) => {
+            if (isLog) {
+              writes++;
+              writesNow++;
+            }
+            return handle.writeNow!(buffers, position);
+          }),
         sync: () => {
           if (isLog) syncs++;
           return handle.sync();
@@ -212,7 +225,13 @@ export function countingWrites(inner: FileSystem): {
     rmdir: (p) => inner.rmdir(p),
     syncDir: (p) => inner.syncDir(p),
   };
-  return { fs, writes: () => writes, syncs: () => syncs, reads: () => ({ ...reads }) };
+  return {
+    fs,
+    writes: () => writes,
+    writesNow: () => writesNow,
+    syncs: () => syncs,
+    reads: () => ({ ...reads }),
+  };
 }
 
 /** Polls `condition` every 5 ms until it holds; fails after `timeoutMs`. */

@@ -12,7 +12,9 @@
  *   then fail, or write short.
  *
  * Every operation completes asynchronously (after a microtask by default), so a crash
- * called synchronously after an append finds that append's write in flight.
+ * called synchronously after an append finds that append's write in flight. The one
+ * exception is a handle's `writeNow`, which applies at once (fault rules for 'writev'
+ * hit it too); `{ writeNow: false }` leaves it out, so every write can be torn.
  *
  * It doubles as fast 'memory' storage for embedded brokers and tests: files are growable
  * buffers and a synced file keeps sharing its bytes with its durable copy until the next
@@ -80,6 +82,8 @@ export interface FaultInjectingOptions {
   now?: () => number;
   /** Seed for the lengths of torn writes. */
   seed?: number;
+  /** Whether handles offer `writeNow` (default true). */
+  writeNow?: boolean;
 }
 
 interface PendingWrite {
@@ -98,6 +102,7 @@ export class FaultInjectingFileSystem implements FileSystem, MemoryHost {
   readonly #pending = new Set<PendingWrite>();
   readonly #latency: 'microtask' | 'macrotask';
   readonly #now: () => number;
+  readonly #writeNow: boolean;
   #random: number;
   #generation = 0;
   #openHandles = 0;
@@ -106,6 +111,7 @@ export class FaultInjectingFileSystem implements FileSystem, MemoryHost {
   constructor(options: FaultInjectingOptions = {}) {
     this.#latency = options.latency ?? 'microtask';
     this.#now = options.now ?? Date.now;
+    this.#writeNow = options.writeNow ?? true;
     this.#random = (options.seed ?? 0x9e3779b9) >>> 0 || 1;
   }
 
@@ -174,7 +180,8 @@ export class FaultInjectingFileSystem implements FileSystem, MemoryHost {
       truncateInode(inode, 0);
     }
     this.#openHandles++;
-    return new MemoryFileHandle(this, path, inode, this.#generation, mode !== 'r');
+    const writable = mode !== 'r';
+    return new MemoryFileHandle(this, path, inode, this.#generation, writable, this.#writeNow);
   }
 
   async readFile(path: string): Promise<Buffer> {
@@ -266,6 +273,11 @@ export class FaultInjectingFileSystem implements FileSystem, MemoryHost {
     const generation = this.#generation;
     await this.#delay();
     if (generation !== this.#generation) throw ioError('FS_CRASHED', `${op} ${path}: crashed`);
+    return this.#enterNow(op, path);
+  }
+
+  /** The fault rule for a call whose turn it is (throws for a failing one). */
+  #enterNow(op: FsOperation, path: string): FaultRule | undefined {
     const rule = this.#match(op, path);
     if (rule && !(op === 'writev' && (rule.short || rule.bytes))) {
       throw ioError(rule.error ?? 'EIO', `injected fault: ${op} ${path}`);
@@ -305,6 +317,25 @@ export class FaultInjectingFileSystem implements FileSystem, MemoryHost {
     } finally {
       this.#pending.delete(pending);
     }
+    return this.#applyWrite(handle, buffers, position, rule);
+  }
+
+  /** `write` at once: nothing is in flight for a crash to drop or tear. */
+  writeNow(handle: MemoryFileHandle, buffers: readonly Buffer[], position: number): number {
+    if (!this.isCurrent(handle.generation)) {
+      throw ioError('FS_CRASHED', `writev ${handle.path}: crashed`);
+    }
+    const rule = this.#enterNow('writev', handle.path);
+    return this.#applyWrite(handle, buffers, position, rule);
+  }
+
+  /** Writes all of `buffers`, or the prefix `rule` lets through (then fails unless short). */
+  #applyWrite(
+    handle: MemoryFileHandle,
+    buffers: readonly Buffer[],
+    position: number,
+    rule: FaultRule | undefined,
+  ): number {
     const total = buffers.reduce((sum, b) => sum + b.length, 0);
     const count = rule ? Math.min(rule.bytes ?? 0, total) : total;
     applyWrite(handle.inode, concatPrefix(buffers, count), position);

@@ -14,6 +14,8 @@ export interface MemoryHost {
   enterHandle(op: HandleOperation, path: string, generation: number): Promise<unknown>;
   /** Applies a write (or an injected partial/short one) unless a crash intervenes. */
   write(handle: MemoryFileHandle, buffers: readonly Buffer[], position: number): Promise<number>;
+  /** `write` applied at once (throws instead of rejecting). */
+  writeNow(handle: MemoryFileHandle, buffers: readonly Buffer[], position: number): number;
   handleClosed(generation: number): void;
   isCurrent(generation: number): boolean;
 }
@@ -25,14 +27,24 @@ export class MemoryFileHandle implements FileHandle {
   readonly generation: number;
   readonly #host: MemoryHost;
   readonly #writable: boolean;
+  /** FileHandle's optional writeNow: present unless the FileSystem turned it off. */
+  readonly writeNow?: (buffers: readonly Buffer[], position: number) => number;
   #closed = false;
 
-  constructor(host: MemoryHost, path: string, inode: Inode, generation: number, writable: boolean) {
+  constructor(
+    host: MemoryHost,
+    path: string,
+    inode: Inode,
+    generation: number,
+    writable: boolean,
+    writeNow: boolean,
+  ) {
     this.#host = host;
     this.path = path;
     this.inode = inode;
     this.generation = generation;
     this.#writable = writable;
+    if (writeNow) this.writeNow = (buffers, position) => this.#writeNow(buffers, position);
   }
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
@@ -45,6 +57,11 @@ export class MemoryFileHandle implements FileHandle {
   async writev(buffers: readonly Buffer[], position: number): Promise<number> {
     this.#checkWritable();
     return this.#host.write(this, buffers, position);
+  }
+
+  #writeNow(buffers: readonly Buffer[], position: number): number {
+    this.#checkWritable();
+    return this.#host.writeNow(this, buffers, position);
   }
 
   async sync(): Promise<void> {

@@ -48,6 +48,11 @@ class RealFileHandle implements FileHandle {
     });
   }
 
+  writeNow(buffers: readonly Buffer[], position: number): number {
+    if (this.#fd < 0) throw closedHandle(this.path);
+    return fs.writevSync(this.#fd, buffers as Buffer[], position);
+  }
+
   sync(): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.#fd < 0) return reject(closedHandle(this.path));

@@ -1,7 +1,12 @@
 /** What only the fake does: injected faults, crashes and power loss. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FaultInjectingFileSystem, readFully, writeFully } from '../../../src/storage/index.js';
+import {
+  FaultInjectingFileSystem,
+  readFully,
+  writeFully,
+  writeFullyNow,
+} from '../../../src/storage/index.js';
 import { assertRejectsCode } from '../helpers.js';
 
 async function withFile(): Promise<{
@@ -49,6 +54,36 @@ describe('FaultInjectingFileSystem', () => {
     fs.injectFault({ op: 'writev', bytes: 1, short: true, times: 3 });
     await writeFully(handle, [Buffer.from('wx'), Buffer.from('yz')], 2);
     assert.equal(await contents(fs, '/d/f'), 'abwxyz');
+  });
+
+  it('writev rules hit writeNow too, which throws at once', async () => {
+    const { fs, handle } = await withFile();
+    fs.injectFault({ op: 'writev', error: 'ENOSPC', bytes: 3 });
+    assert.throws(() => handle.writeNow!([Buffer.from('ab'), Buffer.from('cdef')], 0), {
+      code: 'ENOSPC',
+    });
+    assert.equal(await contents(fs, '/d/f'), 'abc', 'a prefix landed first');
+    fs.injectFault({ op: 'writev', bytes: 1, short: true, times: 3 });
+    assert.equal(handle.writeNow!([Buffer.from('wx')], 3), 1);
+    writeFullyNow(handle, [Buffer.from('xy'), Buffer.from('z')], 4);
+    assert.equal(await contents(fs, '/d/f'), 'abcwxyz');
+  });
+
+  it('writeNow is never in flight: a crash neither drops nor tears it, later ones fail', async () => {
+    const { fs, handle } = await withFile();
+    handle.writeNow!([Buffer.from('kept')], 0);
+    fs.crash({ tornWrites: true });
+    assert.throws(() => handle.writeNow!([Buffer.from('lost')], 4), { code: 'FS_CRASHED' });
+    assert.equal(await contents(fs, '/d/f'), 'kept');
+  });
+
+  it('{ writeNow: false } leaves writeNow out of its handles', async () => {
+    const fs = new FaultInjectingFileSystem({ writeNow: false });
+    await fs.mkdir('/d');
+    const handle = await fs.open('/d/f', 'w+');
+    assert.equal(handle.writeNow, undefined);
+    await writeFully(handle, [Buffer.from('abc')], 0);
+    assert.equal(await contents(fs, '/d/f'), 'abc');
   });
 
   it('clearFaults removes every rule', async () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readFully, writeFully } from '../../../src/storage/index.js';
+import { readFully, writeFully, writeFullyNow } from '../../../src/storage/index.js';
 import { FILE_SYSTEMS, assertRejectsCode } from '../helpers.js';
 
 for (const { name, make } of FILE_SYSTEMS) {
@@ -27,6 +27,23 @@ for (const { name, make } of FILE_SYSTEMS) {
       assert.equal(await handle.read(buffer, 0, 11, 0), 11);
       assert.equal(buffer.toString(), 'hello World');
       await handle.close();
+    });
+
+    it('writeNow writes at positions on the calling thread, as writev does', async () => {
+      const { fs, dir } = await setup();
+      const handle = await fs.open(join(dir, 'a.log'), 'w+');
+      assert.ok(handle.writeNow, 'both file systems offer writeNow');
+      assert.equal(handle.writeNow([Buffer.from('hello '), Buffer.from('world')], 0), 11);
+      assert.equal((await readFully(handle, 0, 11)).toString(), 'hello world', 'visible at once');
+      writeFullyNow(handle, [Buffer.from('W'), Buffer.alloc(0), Buffer.from('!')], 6);
+      writeFullyNow(handle, [Buffer.from('xy')], 13);
+      assert.equal(await handle.size(), 15);
+      assert.deepEqual([...(await readFully(handle, 6, 9))], [...Buffer.from('W!rld\0\0xy')]);
+      await handle.close();
+      assert.throws(() => handle.writeNow!([Buffer.from('x')], 0), { code: 'EBADF' });
+      const readOnly = await fs.open(join(dir, 'a.log'), 'r');
+      assert.throws(() => readOnly.writeNow!([Buffer.from('x')], 0));
+      await readOnly.close();
     });
 
     it('reads short at the end of the file and zero past it', async () => {

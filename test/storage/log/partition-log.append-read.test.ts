@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RecordBatchView, TimestampType } from '../../../src/records/index.js';
 import { PartitionLog } from '../../../src/storage/index.js';
+import { WRITE_NOW_MAX_BYTES } from '../../../src/storage/log/log-writer.js';
 import {
   FILE_SYSTEMS,
   appendMany,
@@ -63,6 +64,34 @@ for (const { name, make } of FILE_SYSTEMS) {
       await appendMany(log, 50);
       assert.equal(counting.writes(), 1);
       assert.equal(log.logEndOffset, 50);
+      await log.close();
+    });
+
+    it('writes small groups on the calling thread and large ones through the pool', async () => {
+      const made = make();
+      const counting = countingWrites(made.fs);
+      const log = await openLog({ fs: counting.fs, dir: made.dir }, { segmentBytes: 8 << 20 });
+      await appendMany(log, 20, { valueBytes: 1000 });
+      assert.deepEqual([counting.writes(), counting.writesNow()], [1, 1], 'a small group');
+      await log.append(makeBatch(1, { valueBytes: WRITE_NOW_MAX_BYTES }));
+      assert.deepEqual([counting.writes(), counting.writesNow()], [2, 1], 'one large batch');
+      await log.append(makeBatch(2, { valueBytes: WRITE_NOW_MAX_BYTES / 2 - 100 }));
+      assert.deepEqual([counting.writes(), counting.writesNow()], [3, 2], 'just below the limit');
+      const quarter = WRITE_NOW_MAX_BYTES / 4;
+      await Promise.all([1, 2, 3].map(() => log.append(makeBatch(1, { valueBytes: quarter }))));
+      assert.deepEqual([counting.writes(), counting.writesNow()], [4, 3], 'a queue taken whole');
+      await Promise.all(
+        [1, 2, 3, 4, 5].map(() => log.append(makeBatch(1, { valueBytes: quarter }))),
+      );
+      assert.deepEqual(
+        [counting.writes(), counting.writesNow()],
+        [6, 4],
+        'a larger queue: half through the pool, then the rest (now small) at once',
+      );
+      const stored = await readAll(log, 0, 1 << 20);
+      assert.equal(stored.length, 30);
+      assert.ok(stored.every((batch) => new RecordBatchView(batch).isCrcValid()));
+      assert.equal(log.logEndOffset, 31);
       await log.close();
     });
 
