@@ -13,6 +13,7 @@
  */
 import { StorageError, checkOffset } from '../errors.js';
 import type { LogState } from './log-state.js';
+import type { ReadLease } from './read-buffer-pool.js';
 import type { LogSegment } from './segment.js';
 import { readSegment } from './segment-reader.js';
 import {
@@ -49,7 +50,12 @@ export class LogReader {
   }
 
   /** See PartitionLog.read. */
-  async read(fromOffset: number, maxBytes: number, upTo: number): Promise<ReadResult> {
+  async read(
+    fromOffset: number,
+    maxBytes: number,
+    upTo: number,
+    buffers?: ReadLease,
+  ): Promise<ReadResult> {
     checkOffset('fromOffset', fromOffset);
     const state = this.#state;
     for (let attempt = 0; ; attempt++) {
@@ -58,7 +64,7 @@ export class LogReader {
       const limit = Math.min(upTo, state.logEndOffset);
       if (fromOffset >= limit) return { records: EMPTY, nextOffset: fromOffset };
       try {
-        const result = await this.#readOnce(fromOffset, maxBytes, limit);
+        const result = await this.#readOnce(fromOffset, maxBytes, limit, buffers);
         if (version === state.layoutVersion) return result;
       } catch (error) {
         if (version === state.layoutVersion || attempt >= READ_RETRIES) throw error;
@@ -83,7 +89,12 @@ export class LogReader {
     );
   }
 
-  async #readOnce(fromOffset: number, maxBytes: number, upTo: number): Promise<ReadResult> {
+  async #readOnce(
+    fromOffset: number,
+    maxBytes: number,
+    upTo: number,
+    buffers: ReadLease | undefined,
+  ): Promise<ReadResult> {
     const state = this.#state;
     const hint = this.#hintFor(fromOffset);
     for (let i = state.segmentIndexFor(fromOffset); i < state.segments.length; i++) {
@@ -101,6 +112,7 @@ export class LogReader {
         startPosition,
         exact,
         scanSlack: state.config.indexIntervalBytes,
+        buffers,
       });
       if (read === null) continue;
       if (read.records.length > 0) this.#rememberHint(read.nextOffset, segment, read.endPosition);
