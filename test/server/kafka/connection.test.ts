@@ -378,14 +378,22 @@ async function stalledClient(port: number, serverSocket: () => Socket | undefine
   client.pause();
   for (const chunk of encodeRequestFrame(ApiKey.Fetch, 12, 1, 'slow', fetchRequest('t', 0, 0n)))
     client.write(chunk);
-  const deadline = Date.now() + 5_000;
-  while ((serverSocket()?.writableLength ?? 0) === 0 && Date.now() < deadline) await turns(1);
+  await until(() => (serverSocket()?.writableLength ?? 0) > 0);
   await turns(20);
   assert.ok(serverSocket()!.writableLength > 0, 'the response is stuck in the socket');
   return client;
 }
 
 const BIG_RECORDS_BYTES = 32 * 1024 * 1024;
+
+/** Resolves once `condition` holds; fails after 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, 'timed out');
+    await turns(1);
+  }
+}
 
 describe('KafkaConnection with a slow reader', () => {
   it("keeps a response's buffers until the kernel has taken its last byte", async () => {
@@ -395,9 +403,9 @@ describe('KafkaConnection with a slow reader', () => {
     let received = 0;
     client.on('data', (chunk: Buffer) => (received += chunk.length));
     client.resume();
-    while (events.length === 0) await turns(1);
+    await until(() => events.length > 0);
     assert.deepEqual(events, ['written with 0 bytes queued']);
-    while (received < BIG_RECORDS_BYTES) await turns(1);
+    await until(() => received >= BIG_RECORDS_BYTES);
     client.destroy();
   });
 
@@ -406,8 +414,7 @@ describe('KafkaConnection with a slow reader', () => {
     const client = await stalledClient(port, serverSocket);
     assert.deepEqual(events, []);
     client.destroy();
-    const deadline = Date.now() + 5_000;
-    while (events.length === 0 && Date.now() < deadline) await turns(1);
+    await until(() => events.length > 0);
     assert.equal(events.length, 1, 'released once the connection closed');
     assert.ok(serverSocket().destroyed);
   });
