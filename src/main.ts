@@ -24,6 +24,8 @@ import { KafkaServer } from './server/kafka/kafka-server.js';
  * dozen fetches in flight at once; beyond that, buffers are allocated and dropped.
  */
 const READ_BUFFER_POOL_BYTES = 64 * 1024 * 1024;
+/** Fetch read-ahead in all partitions together: one 1-2 MiB window each for 8-16 of them. */
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 
 export interface BrokerOptions {
   /** Address to listen on. Default 127.0.0.1. */
@@ -102,7 +104,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         cluster,
         now: Date.now,
         groups,
-        readBuffers: new ReadBufferPool(READ_BUFFER_POOL_BYTES),
+        readBuffers: new ReadBufferPool(READ_BUFFER_POOL_BYTES, READ_AHEAD_BYTES),
       }),
       maxRequestBytes: config.number('socket.request.max.bytes'),
       logger,

@@ -9,10 +9,15 @@
  * segment and position). A sequential consumer's next fetch starts exactly there,
  * without an index lookup or a scan.
  *
+ * Read-ahead (read-ahead.ts): a leased read that continues an earlier one (a read hint
+ * named its offset) starts reading the next window of its segment, which the next read
+ * from there takes over.
+ *
  * Who may call: PartitionLog, on the event-loop thread.
  */
 import { StorageError, checkOffset } from '../errors.js';
 import type { LogState } from './log-state.js';
+import { ReadAhead } from './read-ahead.js';
 import type { ReadLease } from './read-buffer-pool.js';
 import type { LogSegment } from './segment.js';
 import { readSegment } from './segment-reader.js';
@@ -44,6 +49,7 @@ export class LogReader {
   #hints: ReadHint[] = [];
   #nextHint = 0;
   #hintsVersion = 0;
+  readonly #readAhead = new ReadAhead();
 
   constructor(state: LogState) {
     this.#state = state;
@@ -75,6 +81,11 @@ export class LogReader {
     }
   }
 
+  /** The log is closing: drops the read-ahead. */
+  close(): void {
+    this.#readAhead.drop();
+  }
+
   offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
     const state = this.#state;
     return this.#retryOnLayoutChange(() =>
@@ -103,6 +114,11 @@ export class LogReader {
       const startPosition = exact
         ? hint.position
         : (await segment.offsetIndex()).lookup(fromOffset);
+      const version = state.layoutVersion;
+      const prefetched =
+        buffers === undefined
+          ? null
+          : await this.#readAhead.take(segment, startPosition, version, buffers);
       const read = await readSegment(segment, {
         fromOffset,
         maxBytes,
@@ -113,9 +129,16 @@ export class LogReader {
         exact,
         scanSlack: state.config.indexIntervalBytes,
         buffers,
+        prefetched,
       });
       if (read === null) continue;
-      if (read.records.length > 0) this.#rememberHint(read.nextOffset, segment, read.endPosition);
+      if (read.records.length === 0) return { records: read.records, nextOffset: read.nextOffset };
+      this.#rememberHint(read.nextOffset, segment, read.endPosition);
+      const ahead = Math.min(maxBytes, segment.size - read.endPosition);
+      // A read that continues an earlier one (there was a hint for it) reads ahead.
+      if (hint !== undefined && buffers !== undefined && ahead > 0 && !state.closed) {
+        this.#readAhead.start(buffers.pool, segment, read.endPosition, ahead, version);
+      }
       return { records: read.records, nextOffset: read.nextOffset };
     }
     return { records: EMPTY, nextOffset: fromOffset };

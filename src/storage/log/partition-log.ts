@@ -393,6 +393,7 @@ export class PartitionLog {
 
   async #closeFiles(): Promise<void> {
     this.#state.closed = true;
+    this.#reader.close();
     for (const segment of this.#state.segments) await segment.close();
   }
 }

@@ -19,6 +19,10 @@
  * path, whose bytes are last read by the socket write, uses leases; every other reader
  * gets buffers of its own.
  *
+ * Read-ahead (read-ahead.ts) borrows buffers too, outside any lease, up to
+ * `maxReadAheadBytes` in all partitions together; a Fetch that uses the bytes adopts the
+ * buffer into its lease.
+ *
  * Who may call: any code on the event-loop thread (no locking).
  */
 
@@ -32,8 +36,13 @@ const MAX_CLASS_BITS = 23;
 export interface ReadBufferPoolStats {
   /** Bytes of free buffers kept for reuse. */
   retainedBytes: number;
-  /** Buffers handed out by leases and not yet released. */
+  /** Buffers handed out (to leases or read-ahead) and not yet given back. */
   lent: number;
+  /** Bytes of buffers holding read-ahead no Fetch has adopted yet. */
+  readAheadBytes: number;
+  /** Read-ahead buffers a Fetch adopted / dropped unused. */
+  readAheadUsed: number;
+  readAheadDropped: number;
   /** Takes served from a free buffer / by allocating a poolable one. */
   reused: number;
   allocated: number;
@@ -41,15 +50,21 @@ export interface ReadBufferPoolStats {
 
 export class ReadBufferPool {
   readonly maxRetainedBytes: number;
+  readonly maxReadAheadBytes: number;
   /** Free buffers per size class (index: class bits - MIN_CLASS_BITS). */
   readonly #free: Buffer[][] = [];
   #retainedBytes = 0;
+  #readAheadBytes = 0;
+  #readAheadUsed = 0;
+  #readAheadDropped = 0;
   #lent = 0;
   #reused = 0;
   #allocated = 0;
 
-  constructor(maxRetainedBytes: number) {
+  /** `maxReadAheadBytes` 0 turns read-ahead off. */
+  constructor(maxRetainedBytes: number, maxReadAheadBytes = 0) {
     this.maxRetainedBytes = maxRetainedBytes;
+    this.maxReadAheadBytes = maxReadAheadBytes;
     for (let bits = MIN_CLASS_BITS; bits <= MAX_CLASS_BITS; bits++) this.#free.push([]);
   }
 
@@ -62,6 +77,9 @@ export class ReadBufferPool {
     return {
       retainedBytes: this.#retainedBytes,
       lent: this.#lent,
+      readAheadBytes: this.#readAheadBytes,
+      readAheadUsed: this.#readAheadUsed,
+      readAheadDropped: this.#readAheadDropped,
       reused: this.#reused,
       allocated: this.#allocated,
     };
@@ -81,6 +99,28 @@ export class ReadBufferPool {
     }
     this.#allocated++;
     return Buffer.allocUnsafeSlow(1 << bits);
+  }
+
+  /** A buffer for read-ahead, or null when that would exceed maxReadAheadBytes. */
+  takeReadAhead(length: number): Buffer | null {
+    const bits = classBits(length);
+    if (bits < 0 || this.#readAheadBytes + (1 << bits) > this.maxReadAheadBytes) return null;
+    const buffer = this.take(length)!;
+    this.#readAheadBytes += buffer.length;
+    return buffer;
+  }
+
+  /** A read-ahead buffer passes to a lease (ReadLease.adopt). */
+  adoptReadAhead(buffer: Buffer): void {
+    this.#readAheadBytes -= buffer.length;
+    this.#readAheadUsed++;
+  }
+
+  /** Gives back a read-ahead buffer no Fetch used; its read must have settled. */
+  dropReadAhead(buffer: Buffer): void {
+    this.#readAheadBytes -= buffer.length;
+    this.#readAheadDropped++;
+    this.give(buffer);
   }
 
   /** Gives back a buffer take() returned; the caller must not use it any more. */
@@ -105,6 +145,16 @@ export class ReadLease {
 
   constructor(pool: ReadBufferPool) {
     this.#pool = pool;
+  }
+
+  get pool(): ReadBufferPool {
+    return this.#pool;
+  }
+
+  /** Takes over a read-ahead buffer of the same pool: released with the others. */
+  adopt(buffer: Buffer): void {
+    this.#pool.adoptReadAhead(buffer);
+    this.#taken.push(buffer);
   }
 
   /** A buffer of at least `length` bytes owned by this lease, or null (read fresh). */

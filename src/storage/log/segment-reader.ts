@@ -62,6 +62,8 @@ export interface SegmentReadRequest {
    * of one, valid until the lease is released), or new buffers when absent.
    */
   buffers?: ReadLease;
+  /** Bytes of the segment from startPosition already read (read-ahead), or null. */
+  prefetched?: Buffer | null;
 }
 
 /** null when the segment has no batch with an offset >= fromOffset before `end`. */
@@ -74,6 +76,7 @@ export async function readSegment(
     new WindowPlan(request.end, segment.offsetIndexIfLoaded, segment.context.indexIntervalBytes),
     request.buffers,
   );
+  if (request.prefetched) window.seed(request.startPosition, request.prefetched);
   const slack = request.exact ? 0 : request.scanSlack + OFFSETS_HEADER_BYTES;
   const start = await findStart(window, request, slack);
   if (start < 0) return null;
@@ -181,6 +184,12 @@ class ReadWindow {
     this.#segment = segment;
     this.#plan = plan;
     this.#lease = lease;
+  }
+
+  /** Starts with `buffer` holding file bytes from `position`. */
+  seed(position: number, buffer: Buffer): void {
+    this.buffer = buffer;
+    this.#start = position;
   }
 
   /** File position just past the window. */

@@ -23,6 +23,9 @@ describe('ReadBufferPool', () => {
     assert.deepEqual(pool.stats, {
       retainedBytes: (64 * 1024 + MiB + 2 * MiB) as number,
       lent: 0,
+      readAheadBytes: 0,
+      readAheadUsed: 0,
+      readAheadDropped: 0,
       reused: 0,
       allocated: 3,
     });
