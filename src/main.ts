@@ -9,10 +9,23 @@ import { LocalCluster } from './cluster/local-cluster.js';
 import { BrokerConfig } from './cluster/metadata/configs.js';
 import { FileMetadataStore } from './cluster/metadata/file-metadata-store.js';
 import { MemoryMetadataStore, type TopicMetadata } from './cluster/metadata/topic-registry.js';
-import { FaultInjectingFileSystem, realFileSystem, type FileSystem } from './storage/index.js';
+import {
+  FaultInjectingFileSystem,
+  ReadBufferPool,
+  realFileSystem,
+  type FileSystem,
+} from './storage/index.js';
 import { CONSUMER_OFFSETS_TOPIC, GroupCoordinator, groupConfigFrom } from './coordinator/index.js';
 import { createHandlers } from './server/kafka/handlers/index.js';
 import { KafkaServer } from './server/kafka/kafka-server.js';
+
+/**
+ * Free fetch read buffers kept for reuse (ReadBufferPool): the 1-2 MiB windows of a few
+ * dozen fetches in flight at once; beyond that, buffers are allocated and dropped.
+ */
+const READ_BUFFER_POOL_BYTES = 64 * 1024 * 1024;
+/** Fetch read-ahead in all partitions together: one 1-2 MiB window each for 8-16 of them. */
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 
 export interface BrokerOptions {
   /** Address to listen on. Default 127.0.0.1. */
@@ -87,7 +100,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     server = await KafkaServer.listen({
       host,
       port,
-      handlers: createHandlers({ cluster, now: Date.now, groups }),
+      handlers: createHandlers({
+        cluster,
+        now: Date.now,
+        groups,
+        readBuffers: new ReadBufferPool(READ_BUFFER_POOL_BYTES, READ_AHEAD_BYTES),
+      }),
       maxRequestBytes: config.number('socket.request.max.bytes'),
       logger,
     });

@@ -28,6 +28,7 @@ export {
   type EpochEntry,
 } from './log/leader-epoch-cache.js';
 export { FileHandlePool } from './log/file-handle-pool.js';
+export { ReadBufferPool, ReadLease, type ReadBufferPoolStats } from './log/read-buffer-pool.js';
 export {
   scheduleRetention,
   selectExpiredSegments,

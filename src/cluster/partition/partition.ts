@@ -14,8 +14,11 @@
  */
 import type { Logger } from '../../common/logger.js';
 import { RecordBatchView, walkBatches } from '../../records/index.js';
-import type { PartitionLog } from '../../storage/index.js';
+import type { PartitionLog, ReadLease } from '../../storage/index.js';
 import { ProducerStateTable, type BatchRef, type ProducerBatchInfo } from './producer-state.js';
+
+// Front ends read into pooled buffers through Partition.read; they do not import storage.
+export { ReadBufferPool, ReadLease } from '../../storage/index.js';
 
 export interface PartitionSettings {
   /** LogAppendTime: the broker stamps batches with its clock. */
@@ -153,11 +156,14 @@ export class Partition {
     this.wakeAll();
   }
 
-  /** Reads whole batches from `offset`, never past the high watermark (or LSO). */
-  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+  /**
+   * Reads whole batches from `offset`, never past the high watermark (or LSO). With
+   * `buffers`, the records are valid only until the lease is released (PartitionLog.read).
+   */
+  async read(offset: number, maxBytes: number, buffers?: ReadLease): Promise<ReadResult> {
     const upTo = this.highWatermarkValue;
     const records =
-      offset >= upTo ? NO_RECORDS : (await this.log.read(offset, maxBytes, upTo)).records;
+      offset >= upTo ? NO_RECORDS : (await this.log.read(offset, maxBytes, upTo, buffers)).records;
     return {
       records,
       highWatermark: this.highWatermarkValue,

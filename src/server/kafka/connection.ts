@@ -20,6 +20,20 @@
  *   the head of the queue goes out together, corked into one writev. Under load many
  *   responses finish in one turn (a log write completes a group of produce requests), and
  *   one system call per response was the broker's largest cost.
+ * - Response-written contract (RequestContext.response.onWritten): a handler may ask to
+ *   be told when its response's bytes are no longer needed, to reuse buffers the response
+ *   refers to without copying them (Fetch reads records into pooled buffers). Each
+ *   callback runs exactly once, on the event-loop thread:
+ *   - after the socket accepted the response: the write callback of its last chunk (in a
+ *     corked writev of several responses, each response's own last chunk), which Node
+ *     calls once libuv has handed the bytes to the kernel;
+ *   - or at once when the response is null (acks=0) and nothing is written;
+ *   - or when the connection closes (peer gone, socket error, bad input, failed handler)
+ *     before that: a destroyed socket makes no further write system calls, so bytes
+ *     queued in it are dead;
+ *   - but never before the handler's result has settled, even if the connection closes
+ *     earlier: a read may still be filling the buffers.
+ *   A callback that throws is logged; the others still run.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
@@ -36,7 +50,7 @@ import {
 import { unsupportedApiVersionsResponse } from './handlers/18-api-versions.js';
 import { FrameSplitter } from './frame-splitter.js';
 import type { HandlerTable } from './handlers/index.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext, ResponseHooks } from './request-context.js';
 
 export interface ConnectionOptions {
   maxRequestBytes: number;
@@ -47,16 +61,53 @@ export interface ConnectionOptions {
 
 /**
  * A response slot, one per request, in request order. `chunks` is the encoded response
- * once `done`; it stays null for a request answered with nothing (acks=0).
+ * once `done`; it stays null for a request answered with nothing (acks=0). The slot is
+ * the request's ResponseHooks: it keeps the handler's onWritten callbacks until
+ * `written()`.
  */
-interface Slot {
+class Slot implements ResponseHooks {
   done: boolean;
   chunks: Buffer[] | null;
+  #callbacks: (() => void)[] | null = null;
+  #written = false;
+
+  constructor(done: boolean, chunks: Buffer[] | null) {
+    this.done = done;
+    this.chunks = chunks;
+  }
+
+  /** True when a handler waits for this response to be written. */
+  get watched(): boolean {
+    return this.#callbacks !== null;
+  }
+
+  onWritten(callback: () => void): void {
+    if (this.#written) callback();
+    else (this.#callbacks ??= []).push(callback);
+  }
+
+  /** Runs the onWritten callbacks, once: the response's bytes are no longer needed. */
+  written(logger: Logger): void {
+    if (this.#written) return;
+    this.#written = true;
+    const callbacks = this.#callbacks;
+    if (callbacks === null) return;
+    this.#callbacks = null;
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch (error) {
+        logger.error('response onWritten callback failed', { error: String(error) });
+      }
+    }
+  }
 }
 
 export class KafkaConnection {
   private readonly splitter: FrameSplitter;
   private readonly slots: Slot[] = [];
+  /** Watched responses handed to the socket whose last write callback has not run. */
+  private readonly writing = new Set<Slot>();
   private closed = false;
   private flushScheduled = false;
   private readonly remote: string;
@@ -76,9 +127,7 @@ export class KafkaConnection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.updateFlow());
     socket.on('error', () => this.close());
-    socket.on('close', () => {
-      this.closed = true;
-    });
+    socket.on('close', () => this.onClosed());
   }
 
   /** Number of requests received but not yet answered. */
@@ -88,8 +137,20 @@ export class KafkaConnection {
 
   close(): void {
     if (this.closed) return;
-    this.closed = true;
     this.socket.destroy();
+    this.onClosed();
+  }
+
+  /**
+   * Nothing more is written: responses handed to the socket and finished ones still
+   * queued are released now; unfinished ones when their handler settles (onFrame).
+   */
+  private onClosed(): void {
+    this.closed = true;
+    const logger = this.options.logger;
+    for (const slot of this.writing) slot.written(logger);
+    this.writing.clear();
+    for (const slot of this.slots) if (slot.done) slot.written(logger);
   }
 
   private onData(chunk: Buffer): void {
@@ -142,13 +203,14 @@ export class KafkaConnection {
       this.closeAfterReady();
       return;
     }
-    const slot: Slot = { done: false, chunks: null };
+    const slot = new Slot(false, null);
     this.slots.push(slot);
     const context: RequestContext = {
       header,
       apiVersion: version,
       remote: this.remote,
       logger: this.options.logger,
+      response: slot,
     };
     const fail = (error: unknown): void => {
       this.options.logger.error('handler failed; closing connection', {
@@ -158,6 +220,7 @@ export class KafkaConnection {
         error: error instanceof Error ? error.stack : String(error),
       });
       this.closeAfterReady();
+      slot.written(this.options.logger);
     };
     let result: ReturnType<typeof handler>;
     try {
@@ -167,6 +230,8 @@ export class KafkaConnection {
       return;
     }
     const complete = (response: AnyResponse | null): void => {
+      if (this.closed || response === null) slot.written(this.options.logger);
+      if (this.closed) return;
       if (response !== null) {
         try {
           slot.chunks = encodeResponseFrame(api.apiKey, version, header.correlationId, response);
@@ -223,10 +288,7 @@ export class KafkaConnection {
     correlationId: number,
     body: AnyResponse,
   ): void {
-    this.slots.push({
-      done: true,
-      chunks: encodeResponseFrame(apiKey, version, correlationId, body),
-    });
+    this.slots.push(new Slot(true, encodeResponseFrame(apiKey, version, correlationId, body)));
     this.scheduleFlush();
   }
 
@@ -252,14 +314,30 @@ export class KafkaConnection {
       // writev (acks=0 slots add nothing).
       const socket = this.socket;
       socket.cork();
-      for (let i = 0; i < ready; i++) {
-        const chunks = slots[i]!.chunks;
-        if (chunks !== null) for (const chunk of chunks) socket.write(chunk);
-      }
+      for (let i = 0; i < ready; i++) this.write(slots[i]!);
       socket.uncork();
       slots.splice(0, ready);
     }
     this.updateFlow();
+  }
+
+  /** Queues one response on the socket; a watched one is released by its last chunk. */
+  private write(slot: Slot): void {
+    const { socket } = this;
+    const chunks = slot.chunks;
+    if (!slot.watched) {
+      if (chunks !== null) for (const chunk of chunks) socket.write(chunk);
+      return;
+    }
+    if (chunks === null) return; // released when answered with null
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) socket.write(chunks[i]!);
+    this.writing.add(slot);
+    socket.write(chunks[last]!, () => {
+      // Runs with an error too (socket destroyed first): the bytes are dead either way.
+      this.writing.delete(slot);
+      slot.written(this.options.logger);
+    });
   }
 
   /**

@@ -119,32 +119,40 @@ export function writeFullyNow(
   }
 }
 
-/** Reads exactly `length` bytes at `position`, or fewer only at end of file. */
+/**
+ * Reads exactly `length` bytes at `position`, or fewer only at end of file, into the
+ * start of `buffer` (at least `length` bytes; a new one by default). Returns the bytes
+ * read: a slice of `buffer`.
+ */
 export async function readFully(
   handle: FileHandle,
   position: number,
   length: number,
+  buffer: Buffer = Buffer.allocUnsafe(length),
 ): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {
     const count = await handle.read(buffer, filled, length - filled, position + filled);
     if (count === 0) break;
     filled += count;
   }
-  return filled === length ? buffer : buffer.subarray(0, filled);
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }
 
 /** readFully on the calling thread, with `handle.readNow` (which it must have). */
-export function readFullyNow(handle: FileHandle, position: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
+export function readFullyNow(
+  handle: FileHandle,
+  position: number,
+  length: number,
+  buffer: Buffer = Buffer.allocUnsafe(length),
+): Buffer {
   let filled = 0;
   while (filled < length) {
     const count = handle.readNow!(buffer, filled, length - filled, position + filled);
     if (count === 0) break;
     filled += count;
   }
-  return filled === length ? buffer : buffer.subarray(0, filled);
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }
 
 /** `buffers` without their first `skip` bytes (zero-copy). */

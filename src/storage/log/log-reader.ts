@@ -9,10 +9,16 @@
  * segment and position). A sequential consumer's next fetch starts exactly there,
  * without an index lookup or a scan.
  *
+ * Read-ahead (read-ahead.ts): a leased read that continues an earlier one (a read hint
+ * named its offset) starts reading the next window of its segment, which the next read
+ * from there takes over.
+ *
  * Who may call: PartitionLog, on the event-loop thread.
  */
 import { StorageError, checkOffset } from '../errors.js';
 import type { LogState } from './log-state.js';
+import { ReadAhead } from './read-ahead.js';
+import type { ReadLease } from './read-buffer-pool.js';
 import type { LogSegment } from './segment.js';
 import { readSegment } from './segment-reader.js';
 import {
@@ -43,13 +49,19 @@ export class LogReader {
   #hints: ReadHint[] = [];
   #nextHint = 0;
   #hintsVersion = 0;
+  readonly #readAhead = new ReadAhead();
 
   constructor(state: LogState) {
     this.#state = state;
   }
 
   /** See PartitionLog.read. */
-  async read(fromOffset: number, maxBytes: number, upTo: number): Promise<ReadResult> {
+  async read(
+    fromOffset: number,
+    maxBytes: number,
+    upTo: number,
+    buffers?: ReadLease,
+  ): Promise<ReadResult> {
     checkOffset('fromOffset', fromOffset);
     const state = this.#state;
     for (let attempt = 0; ; attempt++) {
@@ -58,7 +70,7 @@ export class LogReader {
       const limit = Math.min(upTo, state.logEndOffset);
       if (fromOffset >= limit) return { records: EMPTY, nextOffset: fromOffset };
       try {
-        const result = await this.#readOnce(fromOffset, maxBytes, limit);
+        const result = await this.#readOnce(fromOffset, maxBytes, limit, buffers);
         if (version === state.layoutVersion) return result;
       } catch (error) {
         if (version === state.layoutVersion || attempt >= READ_RETRIES) throw error;
@@ -67,6 +79,11 @@ export class LogReader {
         throw new StorageError('KAFKA_STORAGE_ERROR', 'the log kept changing during a read');
       }
     }
+  }
+
+  /** The log is closing: drops the read-ahead. */
+  close(): void {
+    this.#readAhead.drop();
   }
 
   offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
@@ -83,7 +100,12 @@ export class LogReader {
     );
   }
 
-  async #readOnce(fromOffset: number, maxBytes: number, upTo: number): Promise<ReadResult> {
+  async #readOnce(
+    fromOffset: number,
+    maxBytes: number,
+    upTo: number,
+    buffers: ReadLease | undefined,
+  ): Promise<ReadResult> {
     const state = this.#state;
     const hint = this.#hintFor(fromOffset);
     for (let i = state.segmentIndexFor(fromOffset); i < state.segments.length; i++) {
@@ -92,6 +114,11 @@ export class LogReader {
       const startPosition = exact
         ? hint.position
         : (await segment.offsetIndex()).lookup(fromOffset);
+      const version = state.layoutVersion;
+      const prefetched =
+        buffers === undefined
+          ? null
+          : await this.#readAhead.take(segment, startPosition, version, buffers);
       const read = await readSegment(segment, {
         fromOffset,
         maxBytes,
@@ -101,9 +128,17 @@ export class LogReader {
         startPosition,
         exact,
         scanSlack: state.config.indexIntervalBytes,
+        buffers,
+        prefetched,
       });
       if (read === null) continue;
-      if (read.records.length > 0) this.#rememberHint(read.nextOffset, segment, read.endPosition);
+      if (read.records.length === 0) return { records: read.records, nextOffset: read.nextOffset };
+      this.#rememberHint(read.nextOffset, segment, read.endPosition);
+      const ahead = Math.min(maxBytes, segment.size - read.endPosition);
+      // A read that continues an earlier one (there was a hint for it) reads ahead.
+      if (hint !== undefined && buffers !== undefined && ahead > 0 && !state.closed) {
+        this.#readAhead.start(buffers.pool, segment, read.endPosition, ahead, version);
+      }
       return { records: read.records, nextOffset: read.nextOffset };
     }
     return { records: EMPTY, nextOffset: fromOffset };

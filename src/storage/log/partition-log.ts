@@ -55,6 +55,7 @@ import * as maintenance from './log-maintenance.js';
 import { LogReader, type ReadResult } from './log-reader.js';
 import { LogState } from './log-state.js';
 import { LogWriter } from './log-writer.js';
+import type { ReadLease } from './read-buffer-pool.js';
 import type { SegmentContext } from './segment.js';
 import type { TimestampAndOffset } from './timestamp-lookup.js';
 
@@ -220,9 +221,17 @@ export class PartitionLog {
    * segment per call. Empty at the log end. `nextOffset` is the offset after the last
    * batch returned. Throws OFFSET_OUT_OF_RANGE when fromOffset is below the log start
    * or above the log end.
+   *
+   * With `buffers`, the records are read into the lease's buffers: they stay valid only
+   * until the lease is released (see ReadBufferPool). Without, they are the caller's.
    */
-  read(fromOffset: number, maxBytes: number, upTo: number): Promise<ReadResult> {
-    return this.#reader.read(fromOffset, maxBytes, upTo);
+  read(
+    fromOffset: number,
+    maxBytes: number,
+    upTo: number,
+    buffers?: ReadLease,
+  ): Promise<ReadResult> {
+    return this.#reader.read(fromOffset, maxBytes, upTo, buffers);
   }
 
   /**
@@ -384,6 +393,7 @@ export class PartitionLog {
 
   async #closeFiles(): Promise<void> {
     this.#state.closed = true;
+    this.#reader.close();
     for (const segment of this.#state.segments) await segment.close();
   }
 }

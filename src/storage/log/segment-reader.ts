@@ -7,7 +7,8 @@
  * usually one file read per fetch, no copy, no per-record work. When every offset of the
  * segment is below `upTo`, the walk reads only each batch's length.
  *
- * Sizing the window: the bytes read are allocated and then collected as garbage, so the
+ * Sizing the window: the bytes read are allocated and then collected as garbage (or, for
+ * Fetch, borrowed from the ReadBufferPool and held until the response is written), so the
  * window covers what the answer can hold and little more. The offset index helps: an
  * entry is written at a batch start whenever more than index.interval.bytes were
  * appended since the previous entry, so between two entries every batch start lies
@@ -27,6 +28,7 @@
  */
 import { OFFSETS_HEADER_BYTES, batchSizeAt, lastOffsetAt } from './batch-header.js';
 import type { OffsetIndex } from './offset-index.js';
+import type { ReadLease } from './read-buffer-pool.js';
 import type { LogSegment } from './segment.js';
 
 const MIN_WINDOW_BYTES = 4096;
@@ -55,6 +57,13 @@ export interface SegmentReadRequest {
   exact: boolean;
   /** How far past startPosition the wanted batch may be (index.interval.bytes). */
   scanSlack: number;
+  /**
+   * Where windows come from: the lease's buffers (the records returned are then a slice
+   * of one, valid until the lease is released), or new buffers when absent.
+   */
+  buffers?: ReadLease;
+  /** Bytes of the segment from startPosition already read (read-ahead), or null. */
+  prefetched?: Buffer | null;
 }
 
 /** null when the segment has no batch with an offset >= fromOffset before `end`. */
@@ -65,7 +74,9 @@ export async function readSegment(
   const window = new ReadWindow(
     segment,
     new WindowPlan(request.end, segment.offsetIndexIfLoaded, segment.context.indexIntervalBytes),
+    request.buffers,
   );
+  if (request.prefetched) window.seed(request.startPosition, request.prefetched);
   const slack = request.exact ? 0 : request.scanSlack + OFFSETS_HEADER_BYTES;
   const start = await findStart(window, request, slack);
   if (start < 0) return null;
@@ -101,8 +112,7 @@ async function collect(
   const { maxBytes, upTo, end } = request;
   const checkUpTo = request.endOffset > upTo;
   let position = start;
-  let lastBuffer: Buffer | null = null;
-  let lastAt = 0;
+  let nextOffset = request.fromOffset;
   while (position < end) {
     const total = position - start;
     if (total > 0 && total >= maxBytes) break;
@@ -117,14 +127,14 @@ async function collect(
     const buffer = window.buffer;
     const size = batchSizeAt(buffer, at);
     if (position + size > end || (total > 0 && total + size > maxBytes)) break;
-    if (checkUpTo && lastOffsetAt(buffer, at) >= upTo) break;
-    lastBuffer = buffer;
-    lastAt = at;
+    const lastOffset = lastOffsetAt(buffer, at);
+    if (checkUpTo && lastOffset >= upTo) break;
+    nextOffset = lastOffset + 1;
     position += size;
   }
   return {
     records: await window.slice(start, position - start),
-    nextOffset: lastBuffer ? lastOffsetAt(lastBuffer, lastAt) + 1 : request.fromOffset,
+    nextOffset,
     endPosition: position,
   };
 }
@@ -158,16 +168,28 @@ class WindowPlan {
   }
 }
 
-/** A buffer holding file bytes [start, start + buffer.length), refilled on demand. */
+/**
+ * A buffer holding file bytes [start, start + buffer.length), refilled on demand. With a
+ * lease, each fill reads into a buffer the lease takes; a replaced window stays with the
+ * lease until it is released (refills are rare: windows are sized for the answer).
+ */
 class ReadWindow {
   buffer: Buffer = EMPTY;
   #start = 0;
   readonly #segment: LogSegment;
   readonly #plan: WindowPlan;
+  readonly #lease: ReadLease | undefined;
 
-  constructor(segment: LogSegment, plan: WindowPlan) {
+  constructor(segment: LogSegment, plan: WindowPlan, lease: ReadLease | undefined) {
     this.#segment = segment;
     this.#plan = plan;
+    this.#lease = lease;
+  }
+
+  /** Starts with `buffer` holding file bytes from `position`. */
+  seed(position: number, buffer: Buffer): void {
+    this.buffer = buffer;
+    this.#start = position;
   }
 
   /** File position just past the window. */
@@ -190,7 +212,9 @@ class ReadWindow {
     const end = this.#plan.end;
     if (position + length > end) return -1;
     const stop = Math.max(position + length, this.#plan.stopFor(from, target));
-    this.buffer = await this.#segment.read(position, Math.min(end, stop) - position);
+    const size = Math.min(end, stop) - position;
+    const into = this.#lease?.take(size) ?? undefined;
+    this.buffer = await this.#segment.read(position, size, into);
     this.#start = position;
     return this.buffer.length >= length ? 0 : -1;
   }

@@ -174,15 +174,19 @@ export class LogSegment {
    * those bytes were just written and sit in the page cache, so the copy is cheaper than
    * the I/O thread pool's round trip, which under CPU contention is where such a fetch
    * spent its time (p99 1-2 ms against 0.3 ms measured at 10k records/s end to end).
+   *
+   * `into`, when given (at least `length` bytes), receives the bytes and the result is a
+   * slice of it; the caller must not reuse it before the returned promise settles.
    */
-  async read(position: number, length: number): Promise<Buffer> {
+  async read(position: number, length: number, into?: Buffer): Promise<Buffer> {
     const pool = this.context.pool;
     const handle = pool.tryAcquire(this.file) ?? (await pool.acquire(this.file));
+    const buffer = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
     try {
       if (handle.readNow !== undefined && this.#isRecent(position, length)) {
-        return readFullyNow(handle, position, length);
+        return readFullyNow(handle, position, length, buffer);
       }
-      return await readFully(handle, position, length);
+      return await readFully(handle, position, length, buffer);
     } finally {
       pool.release(this.file);
     }

@@ -1,13 +1,18 @@
 /**
  * KafkaConnection over a real loopback socket, with a stand-in ApiVersions handler whose
  * answers the test releases one by one: response order, batched writes, acks=0 slots,
- * failing handlers and backpressure.
+ * failing handlers, backpressure, and when a handler is told its response was written.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../src/common/logger.js';
-import { ApiKey, type AnyResponse } from '../../../src/protocol/kafka/index.js';
+import { ApiKey, encodeRequestFrame, type AnyResponse } from '../../../src/protocol/kafka/index.js';
+import {
+  defaultFetchResponse,
+  defaultFetchResponseFetchableTopicResponse,
+  defaultFetchResponsePartitionData,
+} from '../../../src/protocol/kafka/generated/messages/fetch.js';
 import type {
   ApiVersionsRequest,
   ApiVersionsResponse,
@@ -16,7 +21,7 @@ import { KafkaConnection } from '../../../src/server/kafka/connection.js';
 import { handleApiVersions } from '../../../src/server/kafka/handlers/18-api-versions.js';
 import type { AnyHandler } from '../../../src/server/kafka/handlers/handler.js';
 import type { RequestContext } from '../../../src/server/kafka/request-context.js';
-import { RawKafkaClient } from '../../helpers/raw-kafka-client.js';
+import { RawKafkaClient, fetchRequest } from '../../helpers/raw-kafka-client.js';
 
 const API_VERSIONS_REQUEST = { clientSoftwareName: 'weir-test', clientSoftwareVersion: '1' };
 
@@ -26,6 +31,8 @@ interface Held {
   answer(): void;
   silence(): void;
   fail(error: Error): void;
+  /** How many times the response's onWritten callback ran (with `watch`). */
+  writtenCalls: number;
 }
 
 interface Harness {
@@ -37,6 +44,8 @@ interface Harness {
   writes: Buffer[][];
   /** Resolves once the handler holds `count` requests. */
   holding(count: number): Promise<void>;
+  /** With `holdWriteCallbacks`: the socket's write callbacks, not yet run. */
+  writeCallbacks: (() => void)[];
 }
 
 let server: Server | undefined;
@@ -49,22 +58,38 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Records each write the socket hands to the kernel, without changing it. */
-function recordWrites(socket: Socket, writes: Buffer[][]): void {
+/**
+ * Records each write the socket hands to the kernel, without changing it. With `held`,
+ * the bytes still go out but the socket's completion callback waits in `held` until the
+ * test runs it: a socket whose write is slow to complete.
+ */
+function recordWrites(socket: Socket, writes: Buffer[][], held?: (() => void)[]): void {
   const write = socket._write.bind(socket);
   const writev = socket._writev!.bind(socket);
+  const later =
+    (callback: (error?: Error | null) => void) =>
+    (error?: Error | null): void => {
+      if (held === undefined) callback(error);
+      else held.push(() => callback(error));
+    };
   socket._write = (chunk: Buffer, encoding, callback) => {
     writes.push([chunk]);
-    write(chunk, encoding, callback);
+    write(chunk, encoding, later(callback));
   };
   socket._writev = (chunks, callback) => {
     writes.push(chunks.map((c) => c.chunk as Buffer));
-    writev(chunks, callback);
+    writev(chunks, later(callback));
   };
 }
 
 async function harness(
-  options: { maxInFlightRequests?: number; syncThrowFor?: number } = {},
+  options: {
+    maxInFlightRequests?: number;
+    syncThrowFor?: number;
+    /** The handler registers an onWritten callback for every response. */
+    watch?: boolean;
+    holdWriteCallbacks?: boolean;
+  } = {},
 ): Promise<Harness> {
   const held: Held[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
@@ -72,19 +97,23 @@ async function harness(
     const correlationId = context.header.correlationId;
     if (correlationId === options.syncThrowFor) throw new Error('handler bug');
     return new Promise<AnyResponse | null>((resolve, reject) => {
-      held.push({
+      const entry: Held = {
         correlationId,
         answer: () => resolve(handleApiVersions(context, request)),
         silence: () => resolve(null),
         fail: reject,
-      });
+        writtenCalls: 0,
+      };
+      if (options.watch) context.response.onWritten(() => entry.writtenCalls++);
+      held.push(entry);
       for (const waiter of waiters) if (held.length >= waiter.count) waiter.resolve();
     });
   };
   const writes: Buffer[][] = [];
+  const writeCallbacks: (() => void)[] = [];
   const accepted = new Promise<{ socket: Socket; connection: KafkaConnection }>((resolve) => {
     server = createServer((socket) => {
-      recordWrites(socket, writes);
+      recordWrites(socket, writes, options.holdWriteCallbacks ? writeCallbacks : undefined);
       const connection = new KafkaConnection(socket, {
         handlers: new Map([[ApiKey.ApiVersions, handler]]),
         maxRequestBytes: 1 << 20,
@@ -105,6 +134,7 @@ async function harness(
     connection,
     held,
     writes,
+    writeCallbacks,
     holding: (count) =>
       held.length >= count
         ? Promise.resolve()
@@ -229,5 +259,163 @@ describe('KafkaConnection', () => {
     await h.holding(2);
     h.held[1]!.answer();
     await next;
+  });
+
+  it('tells a handler its response was written only once the write callback ran', async () => {
+    const h = await harness({ watch: true, holdWriteCallbacks: true });
+    const answers = [send(h.client), send(h.client)];
+    await h.holding(2);
+    h.held[1]!.answer();
+    h.held[0]!.answer();
+    await Promise.all(answers); // the bytes went out: the client has both responses
+    await turns();
+    assert.equal(h.writes.length, 1, 'one writev for both responses');
+    assert.deepEqual(
+      h.held.map((held) => held.writtenCalls),
+      [0, 0],
+      'not written while the socket has not called back',
+    );
+    for (const callback of h.writeCallbacks.splice(0)) callback();
+    assert.deepEqual(
+      h.held.map((held) => held.writtenCalls),
+      [1, 1],
+    );
+    h.connection.close();
+    assert.deepEqual(
+      h.held.map((held) => held.writtenCalls),
+      [1, 1],
+      'closing does not call them again',
+    );
+  });
+
+  it('on close, releases written and finished responses at once and running ones when they settle', async () => {
+    const h = await harness({ watch: true, holdWriteCallbacks: true });
+    const answers = [send(h.client), send(h.client), send(h.client)];
+    const settled = Promise.allSettled(answers);
+    await h.holding(3);
+    h.held[0]!.answer(); // written; its write callback is held
+    await answers[0];
+    h.held[2]!.answer(); // finished, queued behind request 1
+    await turns();
+    h.connection.close();
+    assert.deepEqual(
+      h.held.map((held) => held.writtenCalls),
+      [1, 0, 1],
+    );
+    h.held[1]!.answer(); // the handler settles after the close
+    await turns();
+    for (const callback of h.writeCallbacks.splice(0)) callback();
+    assert.deepEqual(
+      h.held.map((held) => held.writtenCalls),
+      [1, 1, 1],
+      'each exactly once',
+    );
+    await settled;
+  });
+
+  it('releases at once a response answered with null, and one whose handler failed', async () => {
+    const h = await harness({ watch: true });
+    h.client.sendWithoutResponse(ApiKey.ApiVersions, 3, API_VERSIONS_REQUEST);
+    const second = send(h.client);
+    await h.holding(2);
+    h.held[0]!.silence();
+    await turns();
+    assert.equal(h.held[0]!.writtenCalls, 1);
+    h.held[1]!.fail(new Error('handler bug'));
+    await assert.rejects(second);
+    assert.equal(h.held[1]!.writtenCalls, 1);
+  });
+});
+
+/** A server whose one Fetch answer is a response with 32 MiB of records. */
+async function bigResponseServer(): Promise<{
+  port: number;
+  events: string[];
+  serverSocket: () => Socket;
+}> {
+  const records = Buffer.alloc(BIG_RECORDS_BYTES, 7);
+  const events: string[] = [];
+  let serverSocket: Socket | undefined;
+  const handler: AnyHandler = (context: RequestContext) => {
+    context.response.onWritten(() =>
+      events.push(`written with ${serverSocket!.writableLength} bytes queued`),
+    );
+    const response = defaultFetchResponse();
+    response.responses = [
+      {
+        ...defaultFetchResponseFetchableTopicResponse(),
+        topic: 't',
+        partitions: [{ ...defaultFetchResponsePartitionData(), records }],
+      },
+    ];
+    return response;
+  };
+  server = createServer((socket) => {
+    serverSocket = socket;
+    new KafkaConnection(socket, {
+      handlers: new Map([[ApiKey.Fetch, handler]]),
+      maxRequestBytes: 1 << 20,
+      maxInFlightRequests: 64,
+      logger: silentLogger,
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' ? address!.port : 0,
+    events,
+    serverSocket: () => serverSocket!,
+  };
+}
+
+/**
+ * A client that sends one Fetch and reads nothing: once the kernel's buffers are full,
+ * the server's write of the answer waits. Resolves when it does.
+ */
+async function stalledClient(port: number, serverSocket: () => Socket | undefined) {
+  const client = connect(port, '127.0.0.1');
+  await new Promise((resolve) => client.once('connect', resolve));
+  client.pause();
+  for (const chunk of encodeRequestFrame(ApiKey.Fetch, 12, 1, 'slow', fetchRequest('t', 0, 0n)))
+    client.write(chunk);
+  await until(() => (serverSocket()?.writableLength ?? 0) > 0);
+  await turns(20);
+  assert.ok(serverSocket()!.writableLength > 0, 'the response is stuck in the socket');
+  return client;
+}
+
+const BIG_RECORDS_BYTES = 32 * 1024 * 1024;
+
+/** Resolves once `condition` holds; fails after 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, 'timed out');
+    await turns(1);
+  }
+}
+
+describe('KafkaConnection with a slow reader', () => {
+  it("keeps a response's buffers until the kernel has taken its last byte", async () => {
+    const { port, events, serverSocket } = await bigResponseServer();
+    const client = await stalledClient(port, serverSocket);
+    assert.deepEqual(events, [], 'not written while the client does not read');
+    let received = 0;
+    client.on('data', (chunk: Buffer) => (received += chunk.length));
+    client.resume();
+    await until(() => events.length > 0);
+    assert.deepEqual(events, ['written with 0 bytes queued']);
+    await until(() => received >= BIG_RECORDS_BYTES);
+    client.destroy();
+  });
+
+  it('releases them when the client goes away before reading the response', async () => {
+    const { port, events, serverSocket } = await bigResponseServer();
+    const client = await stalledClient(port, serverSocket);
+    assert.deepEqual(events, []);
+    client.destroy();
+    await until(() => events.length > 0);
+    assert.equal(events.length, 1, 'released once the connection closed');
+    assert.ok(serverSocket().destroyed);
   });
 });

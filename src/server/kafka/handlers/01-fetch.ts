@@ -17,6 +17,11 @@
  * Version notes: fetch sessions (v7+) are not kept: SessionId 0 tells the client to send
  * full requests; v11+ PreferredReadReplica -1; v12+ flexible, tagged fields at defaults;
  * v13+ topics by id; v15+ ReplicaState (brokers only); v17 adds ReplicaDirectoryId.
+ *
+ * Buffers: with a read-buffer pool in the services, records are read into pooled
+ * buffers and the response refers to them without a copy; the lease goes back to the
+ * pool once the connection has written the response (RequestContext.response), and a
+ * read whose answer is dropped (a long poll reading again) gives its buffers back first.
  */
 import { ErrorCode, ZERO_UUID } from '../../../protocol/kafka/index.js';
 import type {
@@ -25,7 +30,7 @@ import type {
   FetchResponse,
   FetchResponsePartitionData,
 } from '../../../protocol/kafka/generated/messages/fetch.js';
-import type { Partition } from '../../../cluster/partition/partition.js';
+import type { Partition, ReadLease } from '../../../cluster/partition/partition.js';
 import type { KafkaServices } from '../services.js';
 import type { Handler } from './handler.js';
 
@@ -68,6 +73,7 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     fetch: PartitionFetch,
     budget: { bytes: number },
     readCommitted: boolean,
+    buffers: ReadLease | undefined,
   ): Promise<FetchResponsePartitionData> {
     const index = fetch.request.partition;
     const { partition } = fetch;
@@ -93,7 +99,7 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     }
     const maxBytes = Math.min(fetch.request.partitionMaxBytes, budget.bytes);
     if (maxBytes <= 0) return base;
-    const result = await partition.read(offset, maxBytes);
+    const result = await partition.read(offset, maxBytes, buffers);
     budget.bytes -= result.records.length;
     return {
       ...base,
@@ -127,6 +133,7 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     topics: ReturnType<typeof resolve>,
     maxBytes: number,
     readCommitted: boolean,
+    buffers: ReadLease | undefined,
   ) {
     const budget = { bytes: maxBytes };
     let bytes = 0;
@@ -134,7 +141,7 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     for (const topic of topics) {
       const partitions = [];
       for (const fetch of topic.partitions) {
-        const data = await readPartition(fetch, budget, readCommitted);
+        const data = await readPartition(fetch, budget, readCommitted, buffers);
         bytes += data.records?.length ?? 0;
         partitions.push(data);
       }
@@ -149,14 +156,17 @@ export function fetchHandler(services: KafkaServices): Handler<FetchRequest, Fet
     const topics = resolve(request, context.apiVersion);
     const maxBytes = request.maxBytes > 0 ? request.maxBytes : 0x7fffffff;
     const deadline = services.now() + Math.max(0, request.maxWaitMs);
-    let result = await readAll(topics, maxBytes, readCommitted);
+    const buffers = services.readBuffers?.lease();
+    if (buffers !== undefined) context.response.onWritten(() => buffers.release());
+    let result = await readAll(topics, maxBytes, readCommitted, buffers);
     if (result.bytes < request.minBytes && !result.failed) {
       const fetches = topics.flatMap((t) => t.partitions);
       while (result.bytes < request.minBytes && !result.failed) {
         const remaining = deadline - services.now();
         if (remaining <= 0) break;
         await waitForAppend(fetches, remaining);
-        result = await readAll(topics, maxBytes, readCommitted);
+        buffers?.release(); // the answer read before the wait is dropped
+        result = await readAll(topics, maxBytes, readCommitted, buffers);
       }
     }
     return {

@@ -11,7 +11,8 @@ import {
   type FetchResponse,
 } from '../../../../src/protocol/kafka/generated/messages/fetch.js';
 import { fetchHandler } from '../../../../src/server/kafka/handlers/01-fetch.js';
-import { call, openCluster, produce, type Fixture } from './admin-fixture.js';
+import { ReadBufferPool } from '../../../../src/storage/index.js';
+import { call, contextFor, openCluster, produce, type Fixture } from './admin-fixture.js';
 
 const VERSION = 12;
 
@@ -134,5 +135,63 @@ describe('Fetch handler long polls', () => {
       [0, 3],
     );
     assert.equal(waiters(), 0);
+  });
+});
+
+describe('Fetch handler with a read-buffer pool', () => {
+  let fixture: Fixture;
+  let pool: ReadBufferPool;
+  let handler: ReturnType<typeof fetchHandler>;
+  const fetch = (req: FetchRequest) => call(handler, ApiKey.Fetch, VERSION, req);
+  const recordsOf = (response: FetchResponse) => response.responses[0]!.partitions[0]!.records;
+
+  before(async () => {
+    fixture = await openCluster();
+    pool = new ReadBufferPool(64 << 20);
+    handler = fetchHandler({ ...fixture.services, readBuffers: pool });
+    await fixture.cluster.createTopic({
+      name: 'events',
+      partitions: 1,
+      replicationFactor: 1,
+      configs: {},
+    });
+    // About 60 KiB: reads of it are big enough to come from the pool.
+    const batches = Array.from({ length: 40 }, () => Array.from({ length: 100 }, () => 1000));
+    await produce(fixture.cluster, 'events', 0, batches);
+  });
+  after(() => fixture.close());
+
+  it('reads into a pooled buffer and gives it back once the response is written', async () => {
+    const first = await fetch(request({ 0: 0 }));
+    assert.ok(recordsOf(first)!.length > 16 * 1024);
+    assert.equal(pool.stats.lent, 0, 'released when written');
+    assert.equal(pool.stats.allocated, 1);
+    const second = await fetch(request({ 0: 0 }));
+    assert.deepEqual(recordsOf(second), recordsOf(first));
+    assert.equal(pool.stats.reused, 1, 'the second fetch read into the same buffer');
+    assert.equal(pool.stats.lent, 0);
+  });
+
+  it('holds the buffers of concurrent fetches apart until each is written', async () => {
+    const context = contextFor(ApiKey.Fetch, VERSION);
+    const held = await handler(context, request({ 0: 0 }));
+    const before = Buffer.from(held!.responses[0]!.partitions[0]!.records!);
+    assert.equal(pool.stats.lent, 1, 'not released before the response is written');
+    const other = await fetch(request({ 0: 1000 }));
+    assert.ok(recordsOf(other)!.length > 0);
+    assert.deepEqual(held!.responses[0]!.partitions[0]!.records, before, 'not overwritten');
+    context.written();
+    assert.equal(pool.stats.lent, 0);
+  });
+
+  it('gives back the buffers of a read it drops to wait for more', async () => {
+    const end = fixture.cluster.partition('events', 0)!.highWatermark;
+    const pending = fetch(request({ 0: 0 }, { maxWaitMs: 200, minBytes: 1 << 30 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await produce(fixture.cluster, 'events', 0, [[5000]]);
+    const response = await pending;
+    assert.ok(recordsOf(response)!.length > 0);
+    assert.ok(fixture.cluster.partition('events', 0)!.highWatermark > end);
+    assert.equal(pool.stats.lent, 0);
   });
 });

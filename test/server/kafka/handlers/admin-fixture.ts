@@ -42,7 +42,16 @@ export async function openCluster(config: Record<string, string> = {}): Promise<
   return { cluster, fs, services: { cluster, now: Date.now }, close: () => cluster.close() };
 }
 
-export function contextFor(apiKey: number, apiVersion: number): RequestContext {
+/**
+ * A context whose response counts as written when `written()` is called (`call` does so
+ * once it has encoded the response, as a connection would after the socket took it).
+ */
+export function contextFor(
+  apiKey: number,
+  apiVersion: number,
+): RequestContext & { written(): void } {
+  let callbacks: (() => void)[] = [];
+  let done = false;
   return {
     header: {
       requestApiKey: apiKey,
@@ -53,6 +62,15 @@ export function contextFor(apiKey: number, apiVersion: number): RequestContext {
     apiVersion,
     remote: '127.0.0.1:50000',
     logger: silentLogger,
+    response: {
+      onWritten: (callback) => (done ? callback() : callbacks.push(callback)),
+    },
+    written() {
+      done = true;
+      const pending = callbacks;
+      callbacks = [];
+      for (const callback of pending) callback();
+    },
   };
 }
 
@@ -68,11 +86,14 @@ export async function call<Req, Res extends AnyResponse>(
   const requestWriter = new Writer();
   type.encodeRequest(requestWriter, request as never, version);
   const decodedRequest = type.decodeRequest(new Reader(requestWriter.toBuffer()), version) as Req;
-  const response = await handler(contextFor(apiKey, version), decodedRequest);
+  const context = contextFor(apiKey, version);
+  const response = await handler(context, decodedRequest);
   assert.ok(response !== null, 'handler sent no response');
   const responseWriter = new Writer();
   type.encodeResponse(responseWriter, response, version);
-  return type.decodeResponse(new Reader(responseWriter.toBuffer()), version) as Res;
+  const encoded = Buffer.concat(responseWriter.chunks()); // a copy: buffers may be reused
+  context.written();
+  return type.decodeResponse(new Reader(encoded), version) as Res;
 }
 
 /** Appends one batch per entry (each a list of record timestamps) to a partition. */
