@@ -73,7 +73,7 @@ export async function buildRecordBatch(
   const payload = await compress(compression, plain);
   const batch = Buffer.allocUnsafe(RECORDS_OFFSET + payload.length);
   payload.copy(batch, RECORDS_OFFSET);
-  writeHeader(batch, { ...options, compression }, inputs.length, baseTimestamp, maxTimestamp);
+  writeBatchHeader(batch, { ...options, compression }, inputs.length, baseTimestamp, maxTimestamp);
   return batch;
 }
 
@@ -89,7 +89,7 @@ export function buildUncompressedRecordBatch(
   const encoded = encodeRecords(inputs, baseTimestamp);
   const batch = Buffer.allocUnsafe(RECORDS_OFFSET + encoded.size);
   encoded.writeTo(batch, RECORDS_OFFSET);
-  writeHeader(batch, options, inputs.length, baseTimestamp, maxTimestamp);
+  writeBatchHeader(batch, options, inputs.length, baseTimestamp, maxTimestamp);
   return batch;
 }
 
@@ -109,8 +109,11 @@ function normalize(records: readonly BatchRecord[]): {
   return { inputs, baseTimestamp: inputs[0].timestamp, maxTimestamp };
 }
 
-/** Writes the 61-byte header into `batch` (whose records are already in place), then the CRC. */
-function writeHeader(
+/**
+ * Writes the 61-byte header into `batch` (whose records are already in place), then the
+ * CRC. Shared with the CLI producer, which encodes records into its buffer as they come.
+ */
+export function writeBatchHeader(
   batch: Buffer,
   options: BatchOptions,
   recordCount: number,

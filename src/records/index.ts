@@ -13,6 +13,7 @@ export {
 export {
   buildRecordBatch,
   buildUncompressedRecordBatch,
+  writeBatchHeader,
   type BatchOptions,
   type BatchRecord,
 } from './batch-builder.js';

@@ -10,29 +10,10 @@
  * no buffers at all.
  */
 import {
-  ATTRIBUTES_OFFSET,
-  BASE_OFFSET_OFFSET,
-  BASE_SEQUENCE_OFFSET,
-  BASE_TIMESTAMP_OFFSET,
-  BATCH_LENGTH_OFFSET,
-  CRC_OFFSET,
-  CURRENT_MAGIC,
   CompressionType,
-  LAST_OFFSET_DELTA_OFFSET,
-  LOG_OVERHEAD,
-  MAGIC_OFFSET,
-  MAX_TIMESTAMP_OFFSET,
-  NO_PARTITION_LEADER_EPOCH,
-  NO_PRODUCER_EPOCH,
-  NO_PRODUCER_ID,
-  NO_SEQUENCE,
-  PARTITION_LEADER_EPOCH_OFFSET,
-  PRODUCER_EPOCH_OFFSET,
-  PRODUCER_ID_OFFSET,
-  RECORDS_COUNT_OFFSET,
   RECORDS_OFFSET,
   compress,
-  crc32c,
+  writeBatchHeader,
   type RecordHeader,
 } from '../../records/index.js';
 import type { SendCallback } from './producer.js';
@@ -188,6 +169,16 @@ export class ProducerBatch {
     this.callbacks[this.#count - 1] = callback;
   }
 
+  #writeHeader(batch: Buffer, compression: CompressionType): void {
+    writeBatchHeader(
+      batch,
+      { compression },
+      this.#count,
+      BigInt(this.#baseTimestamp),
+      BigInt(this.#maxTimestamp),
+    );
+  }
+
   /**
    * Writes the header and CRC (compressing the records first if asked). Synchronous
    * without compression, so a full batch can go out in the same turn.
@@ -195,7 +186,7 @@ export class ProducerBatch {
   close(compression: CompressionType): Promise<void> | void {
     if (compression === CompressionType.NONE) {
       this.bytes = this.#buffer.subarray(0, this.#position);
-      writeHeader(this.bytes, compression, this.#count, this.#baseTimestamp, this.#maxTimestamp);
+      this.#writeHeader(this.bytes, compression);
       return;
     }
     return this.#closeCompressed(compression);
@@ -212,34 +203,12 @@ export class ProducerBatch {
     const payload = await compress(compression, plain);
     const bytes = Buffer.allocUnsafe(RECORDS_OFFSET + payload.length);
     payload.copy(bytes, RECORDS_OFFSET);
-    writeHeader(bytes, compression, this.#count, this.#baseTimestamp, this.#maxTimestamp);
+    this.#writeHeader(bytes, compression);
     // The records now live in `bytes`: the pooled buffer can serve another batch.
     this.#pool.release(this.#buffer);
     this.#buffer = bytes;
     this.bytes = bytes;
   }
-}
-
-function writeHeader(
-  batch: Buffer,
-  compression: CompressionType,
-  recordCount: number,
-  baseTimestamp: number,
-  maxTimestamp: number,
-): void {
-  batch.writeBigInt64BE(0n, BASE_OFFSET_OFFSET);
-  batch.writeInt32BE(batch.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
-  batch.writeInt32BE(NO_PARTITION_LEADER_EPOCH, PARTITION_LEADER_EPOCH_OFFSET);
-  batch.writeInt8(CURRENT_MAGIC, MAGIC_OFFSET);
-  batch.writeInt16BE(compression, ATTRIBUTES_OFFSET);
-  batch.writeInt32BE(recordCount - 1, LAST_OFFSET_DELTA_OFFSET);
-  batch.writeBigInt64BE(BigInt(baseTimestamp), BASE_TIMESTAMP_OFFSET);
-  batch.writeBigInt64BE(BigInt(maxTimestamp), MAX_TIMESTAMP_OFFSET);
-  batch.writeBigInt64BE(NO_PRODUCER_ID, PRODUCER_ID_OFFSET);
-  batch.writeInt16BE(NO_PRODUCER_EPOCH, PRODUCER_EPOCH_OFFSET);
-  batch.writeInt32BE(NO_SEQUENCE, BASE_SEQUENCE_OFFSET);
-  batch.writeInt32BE(recordCount, RECORDS_COUNT_OFFSET);
-  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
 }
 
 /** Writes one record (layout in src/records/record.ts); returns the position after it. */
