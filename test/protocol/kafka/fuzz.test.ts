@@ -334,7 +334,7 @@ describe('forged lengths fail fast, without allocating what they claim', () => {
   it('for every API key and version, a 20-byte body claiming ~2 GB is rejected in microseconds', () => {
     const before = process.memoryUsage();
     let decodes = 0;
-    let slowest = 0;
+    let totalMs = 0;
     for (const [apiKey, api] of API_MESSAGE_TYPES) {
       for (let v = api.lowestVersion; v <= api.highestVersion; v++) {
         for (const [name, body] of HUGE_BODIES) {
@@ -345,7 +345,7 @@ describe('forged lengths fail fast, without allocating what they claim', () => {
               frame,
               `${api.name} v${v} ${name} after ${skip} zero bytes`,
             );
-            slowest = Math.max(slowest, ms);
+            totalMs += ms;
             decodes++;
           }
         }
@@ -354,7 +354,10 @@ describe('forged lengths fail fast, without allocating what they claim', () => {
     const after = process.memoryUsage();
     const grownMb =
       (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 2 ** 20;
-    assert.ok(slowest < 50, `slowest of ${decodes} decodes took ${slowest} ms`);
+    // Each decode is bounded by MAX_DECODE_MS (a scheduling pause on a shared CI machine
+    // can cost one decode tens of ms); on average a forged length must cost nothing.
+    const meanMs = totalMs / decodes;
+    assert.ok(meanMs < 1, `${decodes} decodes took ${meanMs.toFixed(3)} ms on average`);
     // Thousands of decodes, each claiming up to 2 GB: the heap must not notice.
     assert.ok(grownMb < 64, `heap grew ${grownMb.toFixed(1)} MB over ${decodes} decodes`);
   });
