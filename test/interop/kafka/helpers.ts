@@ -374,8 +374,8 @@ export function codecOfValue(record: { value: string }): Codec {
 /**
  * Every stored batch uses the codec its records were sent with, and every codec appears.
  * `uncompressedFallback`: the client sends a batch uncompressed when compressing would not
- * shrink it (kafka-python does, for small batches), so a batch of any codec may be stored
- * as none — but most batches of each codec must still be compressed with it.
+ * shrink it (kafka-python and librdkafka do, for small batches), so a batch of any codec
+ * may be stored as none — but most batches of each codec must still be compressed with it.
  */
 export function assertStoredCodecs(
   stored: StoredTopic,

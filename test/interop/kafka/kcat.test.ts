@@ -88,7 +88,9 @@ describe('kcat (librdkafka 2.0.2)', () => {
 
     const stored = await readStoredTopic(test.broker.port, TOPIC);
     assert.equal(stored.records.length, COUNT, 'records stored');
-    assertStoredCodecs(stored, CODEC_NAMES);
+    // librdkafka sends a batch uncompressed when compressing it would not shrink it (a
+    // batch of one or two records, depending on how the linger cut the stream).
+    assertStoredCodecs(stored, CODEC_NAMES, { uncompressedFallback: true });
     assertProducerIds(stored, true);
   });
 
