@@ -58,20 +58,8 @@ export class OffsetIndex extends SparseIndex {
    * batch starts, so this is the last batch boundary the index knows up to there.
    */
   floorPosition(position: number): number {
-    let low = 0;
-    let high = this.entryCount - 1;
-    let found = -1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      const at = this.#positionAt(mid);
-      if (at <= position) {
-        found = at;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    return found;
+    const i = this.floorIndex(position, (entry) => this.#positionAt(entry));
+    return i < 0 ? -1 : this.#positionAt(i);
   }
 
   /** The last entry, or null. */

@@ -50,14 +50,17 @@ export abstract class SparseIndex {
     return this.#bytes;
   }
 
-  /** Index of the last entry with key <= `target`, or -1. */
-  protected floorIndex(target: number): number {
+  /**
+   * Index of the last entry with key <= `target`, or -1. `key` may be any other field
+   * that grows with the entries (an offset index's file positions do too).
+   */
+  protected floorIndex(target: number, key?: (i: number) => number): number {
     let low = 0;
     let high = this.#count - 1;
     let found = -1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      if (this.keyAt(mid) <= target) {
+      if ((key === undefined ? this.keyAt(mid) : key(mid)) <= target) {
         found = mid;
         low = mid + 1;
       } else {
