@@ -47,7 +47,14 @@ export interface SuiteResults {
   ceilings?: CeilingResults;
   ceilingsAfter?: CeilingResults;
   produce: Row<ProduceCase>[];
-  consume: Row<{ recordSize: number; cache: 'warm' | 'cold'; rep: number; records: number }>[];
+  /** fetchSize: `weir perf consume --fetch-size`; absent in older runs (1 MiB, the default). */
+  consume: Row<{
+    recordSize: number;
+    cache: 'warm' | 'cold';
+    rep: number;
+    records: number;
+    fetchSize?: number;
+  }>[];
   prefill: Row<{ recordSize: number; records: number }>[];
   raw: Row<RawCase>[];
   /** A/B of the broker with libuv's io_uring on (Node 20's default) and off, alternating. */

@@ -17,16 +17,33 @@ export class ByteReader {
    * Reads `buffer[offset, end)`. `errorCode` is the code malformed input is reported with
    * (Kafka reports bad record structure as INVALID_RECORD).
    */
+  end: number;
+
   constructor(
     readonly buffer: Buffer,
     offset: number,
-    readonly end: number,
+    end: number,
     private readonly errorCode: RecordsErrorCode = 'INVALID_RECORD',
   ) {
     if (offset < 0 || end > buffer.length || offset > end) {
       throw new RangeError(`bad reader bounds [${offset}, ${end}) over ${buffer.length} bytes`);
     }
     this.offset = offset;
+    this.end = end;
+  }
+
+  /**
+   * Points this reader at `[offset, end)` of the same buffer (a record body inside the
+   * batch reader's range), so decoding a record allocates no reader of its own.
+   */
+  reset(offset: number, end: number): void {
+    if (offset < 0 || end > this.buffer.length || offset > end) {
+      throw new RangeError(
+        `bad reader bounds [${offset}, ${end}) over ${this.buffer.length} bytes`,
+      );
+    }
+    this.offset = offset;
+    this.end = end;
   }
 
   get remaining(): number {
@@ -55,15 +72,22 @@ export class ByteReader {
   }
 
   readVarlong(): bigint {
+    const value = this.readVarlongCompact();
+    return typeof value === 'bigint' ? value : BigInt(value);
+  }
+
+  /**
+   * A varlong as a number when it is at most 7 bytes long (exact: below 2^48 in
+   * magnitude), otherwise as a bigint; saves a bigint allocation on hot paths.
+   */
+  readVarlongCompact(): number | bigint {
     let unsigned = 0;
     let scale = 1;
     for (let i = 0; i < FAST_VARLONG_BYTES; i++) {
       if (this.offset >= this.end) this.fail('truncated varlong');
       const byte = this.buffer[this.offset++];
       unsigned += (byte & 0x7f) * scale;
-      if ((byte & 0x80) === 0) {
-        return BigInt(unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2);
-      }
+      if ((byte & 0x80) === 0) return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2;
       scale *= 0x80;
     }
     return this.#readVarlongTail(BigInt(unsigned));

@@ -15,6 +15,8 @@ import { decodeRecord, type KafkaRecord, type RecordContext } from './record.js'
 
 export class RecordIterator implements IterableIterator<KafkaRecord> {
   readonly #reader: ByteReader;
+  /** Re-pointed at each record's body in turn (see decodeRecord). */
+  readonly #body: ByteReader;
   readonly #context: RecordContext;
   #left: number;
   #failure: { error: unknown } | null = null;
@@ -31,6 +33,7 @@ export class RecordIterator implements IterableIterator<KafkaRecord> {
       );
     }
     this.#reader = new ByteReader(records, 0, records.length);
+    this.#body = new ByteReader(records, 0, 0);
     this.#context = context;
     this.#left = recordCount;
   }
@@ -51,7 +54,7 @@ export class RecordIterator implements IterableIterator<KafkaRecord> {
         return { done: true, value: undefined };
       }
       this.#left--;
-      return { done: false, value: decodeRecord(this.#reader, this.#context) };
+      return { done: false, value: decodeRecord(this.#reader, this.#context, this.#body) };
     } catch (error) {
       this.#failure = { error };
       throw error;

@@ -46,16 +46,31 @@ const MIN_RECORD_BODY = 6;
 /** headerKeyLength + headerValueLength. */
 const MIN_HEADER_SIZE = 2;
 
-/** Decodes the record at `reader.offset` and moves the reader past it. */
-export function decodeRecord(reader: ByteReader, context: RecordContext): KafkaRecord {
+/** BigInt(i) for small i: offset and timestamp deltas are mostly small, and hot. */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+
+function toBigInt(n: number): bigint {
+  return n >= 0 && n < SMALL_BIGINTS.length ? SMALL_BIGINTS[n]! : BigInt(n);
+}
+
+/**
+ * Decodes the record at `reader.offset` and moves the reader past it. `body`, when given,
+ * is a reader over the same buffer that this call re-points at the record (saving an
+ * allocation per record); its position afterwards is unspecified.
+ */
+export function decodeRecord(
+  reader: ByteReader,
+  context: RecordContext,
+  body = new ByteReader(reader.buffer, reader.offset, reader.offset),
+): KafkaRecord {
   const length = reader.readVarint();
   if (length < MIN_RECORD_BODY || length > reader.remaining) {
     reader.fail(`invalid record length ${length} with ${reader.remaining} bytes left`);
   }
-  const body = new ByteReader(reader.buffer, reader.offset, reader.offset + length);
+  body.reset(reader.offset, reader.offset + length);
   reader.offset += length;
   const attributes = body.readInt8();
-  const timestampDelta = body.readVarlong();
+  const timestampDelta = body.readVarlongCompact();
   const offsetDelta = body.readVarint();
   const key = body.readNullableBytes('key');
   const value = body.readNullableBytes('value');
@@ -63,15 +78,18 @@ export function decodeRecord(reader: ByteReader, context: RecordContext): KafkaR
   if (body.remaining !== 0) {
     body.fail(`record length ${length} leaves ${body.remaining} bytes unread`);
   }
+  const delta = typeof timestampDelta === 'bigint' ? timestampDelta : toBigInt(timestampDelta);
   const timestamp =
     context.timestampType === TimestampType.LOG_APPEND_TIME
       ? context.maxTimestamp
-      : context.baseTimestamp + timestampDelta;
-  const offset = context.baseOffset + BigInt(offsetDelta);
+      : delta === 0n
+        ? context.baseTimestamp
+        : context.baseTimestamp + delta;
+  const offset = context.baseOffset + toBigInt(offsetDelta);
   return {
     length,
     attributes,
-    timestampDelta,
+    timestampDelta: delta,
     offsetDelta,
     offset,
     timestamp,

@@ -128,6 +128,8 @@ describe('readRecords', () => {
       for (const r of await readRecords(await buildRecordBatch(records, { compression: codec }))) {
         assert.equal(r.key?.toString(), `k${count}`);
         assert.equal(r.timestamp, BigInt(count));
+        assert.equal(r.offset, BigInt(count));
+        assert.equal(r.timestampDelta, BigInt(count));
         count++;
       }
       assert.equal(count, 5000, COMPRESSION_NAMES[codec]);

@@ -121,6 +121,17 @@ describe('zigzag varlong (int64)', () => {
     );
   });
 
+  it('reads compactly: a number up to 7 bytes (below 2^48), a bigint beyond', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: INT64_MIN, max: INT64_MAX }), (value) => {
+        const bytes = encodeVarlong(value);
+        const compact = reader(bytes).readVarlongCompact();
+        assert.equal(typeof compact, bytes.length <= 7 ? 'number' : 'bigint');
+        assert.equal(BigInt(compact), value);
+      }),
+    );
+  });
+
   it('sizes every encoding like the writer does', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: INT64_MIN, max: INT64_MAX }), (value) => {

@@ -109,6 +109,8 @@ export interface PerfOptions {
   acks?: string;
   compression?: string;
   maxInFlight?: number;
+  /** consume: bytes per partition per Fetch (`--fetch-size`). */
+  fetchSize?: number;
   extra?: string[];
 }
 
@@ -143,6 +145,7 @@ export function perfArgs(
   if (o.acks !== undefined) args.push('--acks', o.acks);
   if (o.compression !== undefined) args.push('--compression', o.compression);
   if (o.maxInFlight !== undefined) args.push('--max-in-flight', String(o.maxInFlight));
+  if (o.fetchSize !== undefined) args.push('--fetch-size', String(o.fetchSize));
   args.push(...(o.extra ?? []));
   return args;
 }

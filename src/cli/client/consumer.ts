@@ -11,6 +11,10 @@
  * records still reach `poll` in offset order. Fetching pauses while `maxBufferedRecords`
  * records wait to be polled.
  *
+ * With `reuseBuffers`, responses are read into a few recycled buffers (fetch-buffers.ts):
+ * a poll's records (keys, values, header values) are then valid only until the next
+ * `poll` or `close`. Callers that keep records longer must copy them or leave it off.
+ *
  * Positions: the fetch position (where the next Fetch starts) runs ahead of the consumed
  * position (after the last record `poll` returned); `positions()` is the consumed one,
  * which is what a group commits.
@@ -27,6 +31,12 @@ import {
   type RecordBatchView,
   type RecordHeader,
 } from '../../records/index.js';
+import {
+  FetchBufferPool,
+  releasePolled,
+  type ResponseBufferHold,
+  type ResponseBufferUse,
+} from './fetch-buffers.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from './admin.js';
 import { BrokerError, ClientError } from './errors.js';
 import { sleep, type KafkaClient } from './kafka-client.js';
@@ -45,6 +55,11 @@ export interface ConsumerOptions {
   partitionMaxBytes?: number;
   /** Stop fetching ahead while this many records wait to be polled. Default 100,000. */
   maxBufferedRecords?: number;
+  /**
+   * Read responses into recycled buffers: each poll's records are valid only until the
+   * next poll (see the file header). Default false.
+   */
+  reuseBuffers?: boolean;
 }
 
 export interface ConsumedRecord {
@@ -68,7 +83,18 @@ interface PartitionState {
   consumedOffset: bigint;
   /** Records fetched, not yet polled. */
   buffered: ConsumedRecord[];
+  /** Records ever buffered / polled here (for releasing response buffers). */
+  bufferedTotal: number;
+  polledTotal: number;
+  /** This partition's holds on recycled response buffers, oldest first. */
+  holds: ResponseBufferHold[];
   highWatermark: bigint;
+}
+
+/** One Fetch response's batches, and the recycled buffer they are slices of (if any). */
+interface FetchedResponse {
+  buffer: Buffer | null;
+  partitions: FetchedBatches[];
 }
 
 /** One partition's fetched batches, waiting to be decoded into `buffered`. */
@@ -98,6 +124,7 @@ export class Consumer {
   readonly #maxBytes: number;
   readonly #partitionMaxBytes: number;
   readonly #maxBufferedRecords: number;
+  readonly #bufferPool: FetchBufferPool | null;
   #partitions = new Map<string, PartitionState>();
   readonly #fetching = new Set<number>();
   #bufferedCount = 0;
@@ -116,6 +143,7 @@ export class Consumer {
     this.#maxBytes = options.maxBytes ?? 52_428_800;
     this.#partitionMaxBytes = options.partitionMaxBytes ?? 1_048_576;
     this.#maxBufferedRecords = options.maxBufferedRecords ?? 100_000;
+    this.#bufferPool = options.reuseBuffers ? new FetchBufferPool() : null;
   }
 
   /**
@@ -176,6 +204,7 @@ export class Consumer {
    * Rejects with the first non-retriable fetch error.
    */
   async poll(maxRecords: number, timeoutMs: number): Promise<ConsumedRecord[]> {
+    this.#releasePolled();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.#failure) throw this.#failure;
@@ -202,6 +231,14 @@ export class Consumer {
     this.#wakeUp?.();
   }
 
+  /** The records earlier polls returned are done with: recycle buffers they held. */
+  #releasePolled(): void {
+    if (this.#bufferPool === null) return;
+    for (const p of this.#partitions.values()) {
+      releasePolled(p.holds, p.polledTotal, this.#bufferPool);
+    }
+  }
+
   #take(maxRecords: number): ConsumedRecord[] {
     const out: ConsumedRecord[] = [];
     for (const p of this.#partitions.values()) {
@@ -210,6 +247,7 @@ export class Consumer {
       const taken = p.buffered.splice(0, n);
       for (const record of taken) out.push(record);
       this.#bufferedCount -= n;
+      p.polledTotal += n;
       p.consumedOffset = taken[taken.length - 1]!.offset + 1n;
       if (out.length >= maxRecords) break;
     }
@@ -244,6 +282,8 @@ export class Consumer {
         this.#fetching.delete(leader);
         this.#startFetches();
         this.#decoding = this.#decoding
+          // A later event-loop turn: the next Fetch (a chain of promises) leaves first.
+          .then(() => new Promise((resolve) => setImmediate(resolve)))
           .then(() => this.#decode(fetched, epoch))
           .catch(fail)
           .finally(wake);
@@ -273,8 +313,10 @@ export class Consumer {
     partitions: PartitionState[],
     leader: number,
     epoch: number,
-  ): Promise<FetchedBatches[]> {
+  ): Promise<FetchedResponse> {
     const connection = await this.#client.connection(leader);
+    const pool = this.#bufferPool;
+    let responseBuffer: Buffer | null = null;
     const byTopic = new Map<string, PartitionState[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
     const idOf = new Map<string, string>();
@@ -318,9 +360,11 @@ export class Consumer {
         };
       },
       this.#maxWaitMs,
+      pool ? (size) => (responseBuffer = pool.take(size)).subarray(0, size) : undefined,
     );
     const fetched: FetchedBatches[] = [];
-    if (epoch !== this.#epoch) return fetched;
+    const response: FetchedResponse = { buffer: responseBuffer, partitions: fetched };
+    if (epoch !== this.#epoch) return response;
     if (body.errorCode !== ErrorCode.NONE) throw new BrokerError(body.errorCode, 'fetch');
     let refresh = false;
     for (const t of body.responses) {
@@ -345,12 +389,14 @@ export class Consumer {
       await sleep(100);
       await this.#client.refreshMetadata([...byTopic.keys()]);
     }
-    return fetched;
+    return response;
   }
 
   /** Decodes fetched batches into their partitions' buffers (on the decode chain). */
-  async #decode(fetched: FetchedBatches[], epoch: number): Promise<void> {
-    for (const { partition: p, from, batches } of fetched) {
+  async #decode(fetched: FetchedResponse, epoch: number): Promise<void> {
+    const use: ResponseBufferUse | null = fetched.buffer && { buffer: fetched.buffer, holders: 0 };
+    for (const { partition: p, from, batches } of fetched.partitions) {
+      const before = p.bufferedTotal;
       for (const batch of batches) {
         if (epoch !== this.#epoch) return;
         if (!batch.isControl) {
@@ -365,13 +411,19 @@ export class Consumer {
               value: r.value,
               headers: r.headers,
             });
+            p.bufferedTotal++;
             this.#bufferedCount++;
           }
         }
         // Nothing left to poll below this batch's end (e.g. a control batch).
         if (p.buffered.length === 0) p.consumedOffset = batch.lastOffset + 1n;
       }
+      if (use && p.bufferedTotal > before) {
+        use.holders++;
+        p.holds.push({ use, end: p.bufferedTotal });
+      }
     }
+    if (use && use.holders === 0) this.#bufferPool!.recycle(use.buffer);
   }
 
   async #reset(p: PartitionState): Promise<void> {
@@ -408,6 +460,9 @@ function state(topic: string, partition: number, offset: bigint): PartitionState
     fetchOffset: offset,
     consumedOffset: offset,
     buffered: [],
+    bufferedTotal: 0,
+    polledTotal: 0,
+    holds: [],
     highWatermark: -1n,
   };
 }

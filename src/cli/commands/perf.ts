@@ -306,11 +306,14 @@ its records).`,
     `  --topic TOPIC                topic to read (default weir-perf)
   --num-records N              records to read (default 1000000)
   --timeout-ms MS              stop after MS without a record (default 10000)
+  --fetch-size BYTES           bytes per partition per Fetch, Kafka's max.partition.fetch.bytes
+                               (default 1048576, Kafka's default)
   --json                       end with one JSON line (see 'weir perf produce --help')
   --quiet                      no progress line`,
     [
       'weir perf consume --num-records 1000000',
       'weir perf consume --topic orders --num-records 5000 --json',
+      'weir perf consume --num-records 1000000 --fetch-size 4194304',
     ],
   ),
   async run(args) {
@@ -319,12 +322,14 @@ its records).`,
       topic: { type: 'string', default: 'weir-perf' },
       'num-records': { type: 'string', default: '1000000' },
       'timeout-ms': { type: 'string', default: '10000' },
+      'fetch-size': { type: 'string', default: '1048576' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     });
     expectPositionals(positionals, []);
     const numRecords = integer(values['num-records'], 'num-records', 1)!;
     const timeoutMs = integer(values['timeout-ms'], 'timeout-ms', 0)!;
+    const fetchSize = integer(values['fetch-size'], 'fetch-size', 1, 256 * 1024 * 1024)!;
     return withClient(values['bootstrap-server'], async (client) => {
       await client.topic(values.topic);
       const load = await prepareConsumeLoad({
@@ -332,6 +337,7 @@ its records).`,
         topic: values.topic,
         numRecords,
         timeoutMs,
+        partitionMaxBytes: fetchSize,
       });
       const progress = new Progress('consumed', !values.quiet);
       const outcome = await load.run(progress).finally(() => {

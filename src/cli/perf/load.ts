@@ -177,6 +177,8 @@ export interface ConsumeLoadOptions {
   from?: 'earliest' | 'latest';
   /** Latency per record from the stamp in its value (e2e) instead of per poll. */
   stampedValues?: boolean;
+  /** Per partition per Fetch (max.partition.fetch.bytes); the consumer's default if unset. */
+  partitionMaxBytes?: number;
 }
 
 /**
@@ -190,7 +192,15 @@ export async function prepareConsumeLoad(
     bootstrapServers: options.bootstrapServers,
     clientId: 'weir-perf-consumer',
   });
-  const consumer = new Consumer(client, { offsetReset: 'earliest', maxWaitMs: 100 });
+  // Records are counted (and e2e stamps read) before the next poll: recycled buffers are safe.
+  const consumer = new Consumer(client, {
+    offsetReset: 'earliest',
+    maxWaitMs: 100,
+    reuseBuffers: true,
+    ...(options.partitionMaxBytes === undefined
+      ? {}
+      : { partitionMaxBytes: options.partitionMaxBytes }),
+  });
   try {
     const info = await client.topic(options.topic);
     const start: StartPosition = {
