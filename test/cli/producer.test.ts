@@ -78,8 +78,18 @@ describe('Producer', () => {
   it('sends a full batch at once, whatever the linger', async () => {
     const { producer, topic, batches } = await ready({ lingerMs: 60_000, batchSize: 1024 });
     const started = performance.now();
+    const cork = connection.cork.bind(connection);
+    let corks = 0;
+    connection.cork = () => {
+      corks++;
+      cork();
+    };
     for (let i = 0; i < 9; i++) producer.send({ topic, value: Buffer.alloc(300) }, undefined, i);
+    assert.equal(connection.inFlight, 0, 'full batches leave together, once the sends return');
+    await null;
+    connection.cork = cork;
     assert.equal(connection.inFlight, 3, '9 records of 309 bytes: three full batches of 3');
+    assert.equal(corks, 1, 'the three requests left in one corked write');
     while (batches.length < 3) await nextTurn();
     assert.ok(performance.now() - started < 30_000);
     assert.deepEqual(
@@ -103,6 +113,7 @@ describe('Producer', () => {
           offsets.push(metadata!.offset);
         });
       }
+      await null; // full batches leave once the sends return
       assert.equal(connection.inFlight, maxInFlight);
       await producer.flush();
       assert.deepEqual(

@@ -143,6 +143,7 @@ export class Producer {
   readonly #connecting = new Set<number>();
   #lingerTimer: NodeJS.Timeout | null = null;
   #lingerImmediate: NodeJS.Immediate | null = null;
+  #drainQueued = false;
   #lingerDeadline = Infinity;
   #bufferedBytes = 0;
   #pendingBatches = 0;
@@ -451,7 +452,7 @@ export class Producer {
     if (closing === undefined) {
       // With every request slot of the leader taken, the next answer drains: skip the walk.
       const leader = topic.leaders[batch.partition] ?? -1;
-      if ((this.#inFlight.get(leader) ?? 0) < this.#maxInFlight) this.#drain();
+      if ((this.#inFlight.get(leader) ?? 0) < this.#maxInFlight) this.#drainSoon();
       return;
     }
     closing.then(
@@ -461,6 +462,20 @@ export class Producer {
         this.#complete(batch, error, -1n);
       },
     );
+  }
+
+  /**
+   * Drains once the caller's synchronous run ends (a microtask, so still in this
+   * event-loop turn): batches filled by one run of send() calls then leave in one socket
+   * write instead of one write each.
+   */
+  #drainSoon(): void {
+    if (this.#drainQueued) return;
+    this.#drainQueued = true;
+    queueMicrotask(() => {
+      this.#drainQueued = false;
+      this.#drain();
+    });
   }
 
   /**
