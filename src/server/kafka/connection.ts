@@ -49,6 +49,7 @@ import {
 } from '../../protocol/kafka/index.js';
 import { unsupportedApiVersionsResponse } from './handlers/18-api-versions.js';
 import { FrameSplitter } from './frame-splitter.js';
+import type { RequestBufferPool } from './request-buffer-pool.js';
 import type { HandlerTable } from './handlers/index.js';
 import type { RequestContext, ResponseHooks } from './request-context.js';
 
@@ -57,6 +58,8 @@ export interface ConnectionOptions {
   maxInFlightRequests: number;
   handlers: HandlerTable;
   logger: Logger;
+  /** Recycled buffers for large Produce frames, shared by the server's connections. */
+  requestBuffers?: RequestBufferPool;
 }
 
 /**
@@ -121,7 +124,7 @@ export class KafkaConnection {
     private readonly socket: Socket,
     private readonly options: ConnectionOptions,
   ) {
-    this.splitter = new FrameSplitter(options.maxRequestBytes);
+    this.splitter = new FrameSplitter(options.maxRequestBytes, options.requestBuffers ?? null);
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -158,7 +161,11 @@ export class KafkaConnection {
     const splitter = this.splitter;
     splitter.push(chunk);
     for (let frame = splitter.next(); frame !== null; frame = splitter.next()) {
-      this.onFrame(frame);
+      const pooled = splitter.takePooled();
+      this.onFrame(
+        frame,
+        pooled === null ? null : () => this.options.requestBuffers!.release(pooled),
+      );
       if (this.closed) return;
     }
     const failure = splitter.failure;
@@ -174,12 +181,18 @@ export class KafkaConnection {
     this.updateFlow();
   }
 
-  private onFrame(frame: Buffer): void {
+  /**
+   * Decodes and dispatches one request. `release`, when given, returns the frame's pooled
+   * buffer: called once nothing uses the frame any more, i.e. when the handler's result
+   * has settled (request-buffer-pool.ts), or at once when no handler runs.
+   */
+  private onFrame(frame: Buffer, release: (() => void) | null): void {
     let decoded;
     try {
       decoded = decodeRequestFrame(frame);
     } catch (error) {
       this.onUndecodable(frame, error);
+      release?.();
       return;
     }
     const { header, api, body } = decoded;
@@ -201,6 +214,7 @@ export class KafkaConnection {
         version,
       });
       this.closeAfterReady();
+      release?.();
       return;
     }
     const slot = new Slot(false, null);
@@ -227,6 +241,7 @@ export class KafkaConnection {
       result = handler(context, body);
     } catch (error) {
       fail(error);
+      release?.();
       return;
     }
     const complete = (response: AnyResponse | null): void => {
@@ -244,8 +259,14 @@ export class KafkaConnection {
       this.scheduleFlush();
     };
     // Handlers that answer at once skip the promise machinery.
-    if (result instanceof Promise) result.then(complete, fail);
-    else complete(result);
+    if (!(result instanceof Promise)) {
+      complete(result);
+      release?.();
+    } else if (release === null) {
+      result.then(complete, fail);
+    } else {
+      result.then(complete, fail).finally(release);
+    }
   }
 
   /** Frames that do not decode: ApiVersions gets error 35, anything else closes. */

@@ -19,7 +19,12 @@
  *   whole size as external memory).
  * - Frames are returned as Buffers the caller owns; the splitter never writes to them
  *   again.
+ * - With a RequestBufferPool, a spanning frame the pool accepts (by size and API key, read
+ *   from the frame's first two body bytes) is assembled in a pooled buffer instead;
+ *   `takePooled()` right after `next()` hands that buffer to the caller, who returns it
+ *   to the pool under the pool's contract.
  */
+import type { RequestBufferPool } from './request-buffer-pool.js';
 
 /** Why the stream cannot be split further. */
 export interface FrameFailure {
@@ -43,10 +48,26 @@ export class FrameSplitter {
   /** The frame being assembled when it spans chunks, and how much of it has arrived. */
   private partial: Buffer | null = null;
   private partialFilled = 0;
+  /** The pooled buffer behind `partial`, then behind the frame last returned. */
+  private partialPooled: Buffer | null = null;
+  private returnedPooled: Buffer | null = null;
   /** Set once a bad size has been read; the splitter then returns no more frames. */
   failure: FrameFailure | null = null;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly pool: RequestBufferPool | null = null,
+  ) {}
+
+  /**
+   * The pooled buffer the frame `next()` just returned lies in (null if none): the caller
+   * now owns it and gives it back to the pool once the frame is no longer needed.
+   */
+  takePooled(): Buffer | null {
+    const pooled = this.returnedPooled;
+    this.returnedPooled = null;
+    return pooled;
+  }
 
   /** Feeds the next socket chunk. Call only once `next()` has returned null. */
   push(chunk: Buffer): void {
@@ -59,6 +80,7 @@ export class FrameSplitter {
 
   /** The next whole frame body, or null when more bytes are needed (or `failure` is set). */
   next(): Buffer | null {
+    this.returnedPooled = null;
     if (this.failure !== null) return null;
     if (this.expected < 0 && !this.readSize()) return this.exhausted();
     return this.readBody() ?? this.exhausted();
@@ -111,7 +133,12 @@ export class FrameSplitter {
       }
       // Nothing of the body yet: it may still arrive whole in the next chunk.
       if (available === 0) return null;
-      this.partial = Buffer.allocUnsafe(this.expected);
+      const pooled =
+        this.pool !== null && available >= 2
+          ? this.pool.take(this.expected, chunk.readInt16BE(start))
+          : null;
+      this.partialPooled = pooled;
+      this.partial = pooled ? pooled.subarray(0, this.expected) : Buffer.allocUnsafe(this.expected);
       this.partialFilled = 0;
     }
     const n = Math.min(available, this.expected - this.partialFilled);
@@ -121,6 +148,8 @@ export class FrameSplitter {
     if (this.partialFilled < this.expected) return null;
     const frame = this.partial;
     this.partial = null;
+    this.returnedPooled = this.partialPooled;
+    this.partialPooled = null;
     this.expected = -1;
     return frame;
   }

@@ -8,6 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import { KafkaConnection } from './connection.js';
+import { RequestBufferPool } from './request-buffer-pool.js';
 import type { HandlerTable } from './handlers/index.js';
 
 export interface KafkaServerOptions {
@@ -22,6 +23,8 @@ export class KafkaServer {
   private readonly server: Server;
   private readonly connections = new Set<KafkaConnection>();
   private readonly sockets = new Set<Socket>();
+  /** Large Produce frames, recycled across this server's connections. */
+  private readonly requestBuffers = new RequestBufferPool();
 
   private constructor(private readonly options: KafkaServerOptions) {
     this.server = createServer((socket) => this.accept(socket));
@@ -55,6 +58,7 @@ export class KafkaServer {
       maxRequestBytes: this.options.maxRequestBytes,
       maxInFlightRequests: 64,
       logger: this.options.logger,
+      requestBuffers: this.requestBuffers,
     });
     this.connections.add(connection);
     this.sockets.add(socket);
