@@ -20,6 +20,9 @@
  *   the head of the queue goes out together, corked into one writev. Under load many
  *   responses finish in one turn (a log write completes a group of produce requests), and
  *   one system call per response was the broker's largest cost.
+ * - Produce frames of 128 KiB or more may be assembled in recycled buffers
+ *   (request-buffer-pool.ts): the connection gives such a buffer back once its request's
+ *   handler has settled, never earlier, even if the connection closes first.
  * - Response-written contract (RequestContext.response.onWritten): a handler may ask to
  *   be told when its response's bytes are no longer needed, to reuse buffers the response
  *   refers to without copying them (Fetch reads records into pooled buffers). Each
