@@ -9,17 +9,7 @@ import { GroupShard } from '../../src/coordinator/group/shard.js';
 import { decodeRecord, encodeKey, encodeValue } from '../../src/coordinator/offsets/records.js';
 import { ErrorCode } from '../../src/protocol/kafka/index.js';
 import { ShardHarness, TEST_CONFIG, assignment, subscription } from './shard-harness.js';
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/prng.js';
 
 interface Client {
   group: string;
@@ -90,7 +80,7 @@ function compare(h: ShardHarness, loaded: GroupShard, step: number): void {
 describe('GroupShard replay', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`rebuilds the durable state from its records (seed ${seed})`, () => {
-      const random = prng(seed);
+      const random = mulberry32(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
       const h = new ShardHarness();
       const clients: Client[] = [];

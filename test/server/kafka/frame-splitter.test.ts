@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameSplitter, type FrameFailure } from '../../../src/server/kafka/frame-splitter.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 function frame(body: Buffer): Buffer {
   const size = Buffer.alloc(4);
@@ -35,18 +36,6 @@ function isViewOf(view: Buffer, chunk: Buffer): boolean {
     view.byteOffset >= chunk.byteOffset &&
     view.byteOffset + view.length <= chunk.byteOffset + chunk.length
   );
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('FrameSplitter', () => {
@@ -104,7 +93,7 @@ describe('FrameSplitter', () => {
 
   it('gives the same frames however the stream is chunked', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const rand = random(seed);
+      const rand = mulberry32(seed);
       const bodies = Array.from({ length: 1 + Math.floor(rand() * 12) }, (_, i) => {
         const body = Buffer.alloc(8 + Math.floor(rand() * (rand() < 0.2 ? 5000 : 60)));
         body.fill(i + seed);
