@@ -441,11 +441,7 @@ export class Producer {
     topic.open[batch.partition] = undefined;
     this.#overdue.delete(batch);
     this.#sticky.batchClosed(topic.name, batch.partition, topic.partitionCount);
-    const queue = (topic.queues[batch.partition] ??= {
-      topic,
-      partition: batch.partition,
-      batches: [],
-    });
+    const queue = queueOf(topic, batch.partition);
     queue.batches.push(batch);
     this.#ready.add(queue);
     const closing = batch.close(this.#compression);
@@ -671,11 +667,7 @@ export class Producer {
       .then(() => this.#loadTopic(batch.topic))
       .then(
         (topic) => {
-          const queue = (topic.queues[batch.partition] ??= {
-            topic,
-            partition: batch.partition,
-            batches: [],
-          });
+          const queue = queueOf(topic, batch.partition);
           queue.batches.unshift(batch);
           this.#ready.add(queue);
           this.#drain();
@@ -756,4 +748,9 @@ function produceRequest(batches: ProducerBatch[], acks: number, timeoutMs: numbe
       partitionData,
     })),
   };
+}
+
+/** The partition's queue of closed batches, made on first use. */
+function queueOf(topic: TopicState, partition: number): PartitionQueue {
+  return (topic.queues[partition] ??= { topic, partition, batches: [] });
 }
