@@ -21,8 +21,9 @@
  *   responses finish in one turn (a log write completes a group of produce requests), and
  *   one system call per response was the broker's largest cost.
  * - Produce frames of 128 KiB or more may be assembled in recycled buffers
- *   (request-buffer-pool.ts): the connection gives such a buffer back once its request's
- *   handler has settled, never earlier, even if the connection closes first.
+ *   (request-buffer-pool.ts): the connection gives such a buffer back through the
+ *   response-written contract below, so never before its request's handler has settled,
+ *   even if the connection closes first.
  * - Response-written contract (RequestContext.response.onWritten): a handler may ask to
  *   be told when its response's bytes are no longer needed, to reuse buffers the response
  *   refers to without copying them (Fetch reads records into pooled buffers). Each
@@ -186,8 +187,8 @@ export class KafkaConnection {
 
   /**
    * Decodes and dispatches one request. `release`, when given, returns the frame's pooled
-   * buffer: called once nothing uses the frame any more, i.e. when the handler's result
-   * has settled (request-buffer-pool.ts), or at once when no handler runs.
+   * buffer (request-buffer-pool.ts): at once when no handler runs, otherwise as the
+   * response's onWritten callback, which never runs before the handler has settled.
    */
   private onFrame(frame: Buffer, release: (() => void) | null): void {
     let decoded;
@@ -222,6 +223,7 @@ export class KafkaConnection {
     }
     const slot = new Slot(false, null);
     this.slots.push(slot);
+    if (release !== null) slot.onWritten(release);
     const context: RequestContext = {
       header,
       apiVersion: version,
@@ -244,7 +246,6 @@ export class KafkaConnection {
       result = handler(context, body);
     } catch (error) {
       fail(error);
-      release?.();
       return;
     }
     const complete = (response: AnyResponse | null): void => {
@@ -262,14 +263,8 @@ export class KafkaConnection {
       this.scheduleFlush();
     };
     // Handlers that answer at once skip the promise machinery.
-    if (!(result instanceof Promise)) {
-      complete(result);
-      release?.();
-    } else if (release === null) {
-      result.then(complete, fail);
-    } else {
-      result.then(complete, fail).finally(release);
-    }
+    if (result instanceof Promise) result.then(complete, fail);
+    else complete(result);
   }
 
   /** Frames that do not decode: ApiVersions gets error 35, anything else closes. */

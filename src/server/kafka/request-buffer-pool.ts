@@ -9,9 +9,10 @@
  * Contract (who may pool what): only Produce frames, because the Produce handler keeps no
  * reference to its request bytes once it has settled: it settles after its appends, and
  * the log writer lets go of a batch once it is written (the producer state keeps numbers
- * only). The FrameSplitter takes a buffer for a frame; the connection gives it back once
- * that request's handler has settled (or the frame was refused). A request kind whose
- * handler keeps request bytes (group metadata, assignments) must never be pooled.
+ * only). The FrameSplitter takes a buffer for a frame; the connection gives it back when
+ * the request's response is written or dropped (the response-written contract, which
+ * waits for the handler to settle), or at once when the frame is refused. A request kind
+ * whose handler keeps request bytes (group metadata, assignments) must never be pooled.
  * Who may call: the event-loop thread.
  */
 import { ApiKey } from '../../protocol/kafka/index.js';
