@@ -11,30 +11,25 @@ import { MAX_VARINT_BYTES, MAX_VARLONG_BYTES, zigzagDecode32, zigzagDecode64 } f
 const FAST_VARLONG_BYTES = 7;
 
 export class ByteReader {
-  offset: number;
+  offset = 0;
+  end = 0;
 
   /**
    * Reads `buffer[offset, end)`. `errorCode` is the code malformed input is reported with
    * (Kafka reports bad record structure as INVALID_RECORD).
    */
-  end: number;
-
   constructor(
     readonly buffer: Buffer,
     offset: number,
     end: number,
     private readonly errorCode: RecordsErrorCode = 'INVALID_RECORD',
   ) {
-    if (offset < 0 || end > buffer.length || offset > end) {
-      throw new RangeError(`bad reader bounds [${offset}, ${end}) over ${buffer.length} bytes`);
-    }
-    this.offset = offset;
-    this.end = end;
+    this.reset(offset, end);
   }
 
   /**
-   * Points this reader at `[offset, end)` of the same buffer (a record body inside the
-   * batch reader's range), so decoding a record allocates no reader of its own.
+   * Points this reader at `[offset, end)` of the same buffer (e.g. a record body inside
+   * the batch reader's range, so decoding a record allocates no reader of its own).
    */
   reset(offset: number, end: number): void {
     if (offset < 0 || end > this.buffer.length || offset > end) {

@@ -83,8 +83,7 @@ interface PartitionState {
   consumedOffset: bigint;
   /** Records fetched, not yet polled. */
   buffered: ConsumedRecord[];
-  /** Records ever buffered / polled here (for releasing response buffers). */
-  bufferedTotal: number;
+  /** Records ever polled here; with `buffered`, places records for releasing buffers. */
   polledTotal: number;
   /** This partition's holds on recycled response buffers, oldest first. */
   holds: ResponseBufferHold[];
@@ -396,7 +395,7 @@ export class Consumer {
   async #decode(fetched: FetchedResponse, epoch: number): Promise<void> {
     const use: ResponseBufferUse | null = fetched.buffer && { buffer: fetched.buffer, holders: 0 };
     for (const { partition: p, from, batches } of fetched.partitions) {
-      const before = p.bufferedTotal;
+      const before = bufferedTotal(p);
       for (const batch of batches) {
         if (epoch !== this.#epoch) return;
         if (!batch.isControl) {
@@ -411,16 +410,16 @@ export class Consumer {
               value: r.value,
               headers: r.headers,
             });
-            p.bufferedTotal++;
             this.#bufferedCount++;
           }
         }
         // Nothing left to poll below this batch's end (e.g. a control batch).
         if (p.buffered.length === 0) p.consumedOffset = batch.lastOffset + 1n;
       }
-      if (use && p.bufferedTotal > before) {
+      const end = bufferedTotal(p);
+      if (use && end > before) {
         use.holders++;
-        p.holds.push({ use, end: p.bufferedTotal });
+        p.holds.push({ use, end });
       }
     }
     if (use && use.holders === 0) this.#bufferPool!.recycle(use.buffer);
@@ -449,6 +448,11 @@ function advance(p: PartitionState, data: FetchResponsePartitionData): FetchedBa
   return fetched;
 }
 
+/** Records ever buffered for the partition (polls may take some while a decode awaits). */
+function bufferedTotal(p: PartitionState): number {
+  return p.polledTotal + p.buffered.length;
+}
+
 function key(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
 }
@@ -460,7 +464,6 @@ function state(topic: string, partition: number, offset: bigint): PartitionState
     fetchOffset: offset,
     consumedOffset: offset,
     buffered: [],
-    bufferedTotal: 0,
     polledTotal: 0,
     holds: [],
     highWatermark: -1n,
