@@ -34,7 +34,12 @@ export interface CeilingResults {
 
 const MiB = 1024 * 1024;
 
-async function produceCeiling(file: string, bytes: number): Promise<number> {
+/** One run of ceiling 1; `prepare` runs once the receiver is up, just before the sender. */
+export async function produceCeiling(
+  file: string,
+  bytes: number,
+  prepare?: () => Promise<void>,
+): Promise<number> {
   const server = await startService(
     process.execPath,
     [workerScript('ceiling-worker'), 'append-server', file],
@@ -43,6 +48,7 @@ async function produceCeiling(file: string, bytes: number): Promise<number> {
     },
   );
   try {
+    await prepare?.();
     const result = await runJson<{ mbPerSec: number }>(process.execPath, [
       workerScript('ceiling-worker'),
       'append-client',

@@ -39,6 +39,15 @@ export interface RawCase {
   partitionMaxBytes?: number;
 }
 
+export interface PairedRun {
+  state: 'recycled' | 'fresh';
+  pair: number;
+  ceilingMBps: number | null;
+  perf: PerfResult | null;
+  raw: PerfResult | null;
+  errors: string[];
+}
+
 export interface SuiteResults {
   startedAt: string;
   finishedAt?: string;
@@ -59,6 +68,11 @@ export interface SuiteResults {
   raw: Row<RawCase>[];
   /** A/B of the broker with libuv's io_uring on (Node 20's default) and off, alternating. */
   iouring: Row<RawCase & { uring: 'default' | 'off'; pair: number }>[];
+  /**
+   * The 1 KiB acks=1 target: ceiling 1, weir perf and the pre-encoded client run back to
+   * back in one page-cache state (lib/page-cache.ts), pair after pair.
+   */
+  paired?: PairedRun[];
   e2e: Row<{ rate: number; seconds: number }>[];
   saturation: Row<{ producers: number; backlogBytes: number }>[];
   peers: {

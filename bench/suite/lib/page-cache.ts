@@ -3,7 +3,7 @@
  * file (dirty pages cannot be dropped), then `dd iflag=nocache count=0`, which asks the
  * kernel (posix_fadvise DONTNEED) to drop the whole file. `fincore` reports what stayed.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './proc.js';
 
@@ -42,4 +42,44 @@ export async function cachedBytes(files: readonly string[]): Promise<number> {
     .split('\n')
     .filter(Boolean)
     .reduce((sum, line) => sum + Number(line), 0);
+}
+
+/**
+ * Page-cache memory on these VMs (Firecracker guests with virtio-balloon free page
+ * reporting): memory the guest frees is handed back to the hypervisor about 2 s later, and
+ * the next write that needs it faults it in again at a few hundred MB/s (touching 4 GB of
+ * fresh memory took 6-15 s here, against ~0.3 s for memory in use). So a file append runs
+ * several times faster on memory freed a moment ago than on memory freed seconds ago, and
+ * a ceiling and a broker run compare only when both start in the same state:
+ *
+ * - 'recycled': `bytes` are written to a scratch file and deleted just before the run, so
+ *   the run's page cache reuses memory that is still backed (as on a machine without a
+ *   balloon); it races the reporting, so runs vary;
+ * - 'fresh': the run starts `settleMs` after anything was freed, so all its page cache is
+ *   memory the hypervisor must provide anew (the steady state of a log that keeps
+ *   growing here); slow, but steady.
+ */
+export type PageState = 'recycled' | 'fresh';
+
+export const PAGE_STATES: readonly PageState[] = ['recycled', 'fresh'];
+
+export async function preparePages(
+  state: PageState,
+  dir: string,
+  bytes: number,
+  settleMs = 5000,
+): Promise<void> {
+  if (state === 'fresh') {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    return;
+  }
+  const file = join(dir, 'recycle.dat');
+  const chunk = Buffer.alloc(1024 * 1024, 0x55);
+  const fd = openSync(file, 'w');
+  try {
+    for (let written = 0; written < bytes; written += chunk.length) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
 }

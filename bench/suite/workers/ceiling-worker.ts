@@ -4,8 +4,9 @@
  * then runs the matching client role and reads the JSON line it prints.
  *
  *   append-server FILE            receive [u32 length][payload] frames over TCP and append
- *                                 the payloads to FILE: queued payloads go out in one
- *                                 writev, one write in flight (the produce path's ceiling)
+ *                                 the payloads to FILE: reads in place, payloads copied to
+ *                                 recycled 1 MiB buffers, queued ones go out in one writev,
+ *                                 one write in flight (the produce path's ceiling)
  *   append-client PORT BYTES CHUNK  send BYTES as CHUNK-sized frames, then wait for the
  *                                 server's "appended" reply
  *   read-server FILE CHUNK        read FILE in CHUNK-sized pieces into fresh buffers and send
@@ -16,12 +17,13 @@
  */
 import * as fs from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
+import { readInPlace } from '../../../src/common/read-in-place.js';
 import { Histogram } from '../lib/histogram.js';
 
 const [role, ...args] = process.argv.slice(2);
 
-function listenOnce(onSocket: (socket: Socket) => void): void {
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+function listenOnce(onSocket: (socket: Socket) => void, pauseOnConnect = false): void {
+  const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) => {
     socket.setNoDelay(true);
     server.close();
     onSocket(socket);
@@ -49,11 +51,23 @@ function seconds(startNs: bigint): number {
   return Number(process.hrtime.bigint() - startNs) / 1e9;
 }
 
+/**
+ * Receives as cheaply as a plain Node process can: the socket reads into one reused
+ * buffer (as Weir's broker does, src/common/read-in-place.ts), payload bytes are copied
+ * into recycled 1 MiB staging buffers, and full ones go to the file in one writev, one
+ * write in flight. A fresh buffer per read, Node's default, costs more here than the
+ * copy: on these VMs, memory the allocator hands back is faulted in again later.
+ */
 function appendServer(file: string): void {
   const fd = fs.openSync(file, 'w');
-  listenOnce((socket) => {
-    let header = Buffer.alloc(0);
+  const STAGE = 1024 * 1024;
+  const free: Buffer[] = [];
+  listenOnce((accepted) => {
+    const header = Buffer.alloc(4);
+    let headerFilled = 0;
     let payloadLeft = 0;
+    let stage: Buffer | null = null;
+    let staged = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let written = 0;
@@ -65,8 +79,16 @@ function appendServer(file: string): void {
       socket.end('A');
       process.stdout.write(`${JSON.stringify({ bytes: written })}\n`);
     };
+    const flushStage = (): void => {
+      if (stage === null || staged === 0) return;
+      pending.push(stage.subarray(0, staged));
+      pendingBytes += staged;
+      stage = null;
+      staged = 0;
+    };
     const pump = (): void => {
       if (writing) return;
+      if (ended) flushStage();
       if (pending.length === 0) {
         if (ended) finish();
         return;
@@ -79,6 +101,7 @@ function appendServer(file: string): void {
         if (error) throw error;
         written += bytes;
         writing = false;
+        for (const b of buffers) free.push(Buffer.from(b.buffer, b.byteOffset, STAGE));
         if (paused) {
           paused = false;
           socket.resume();
@@ -86,36 +109,40 @@ function appendServer(file: string): void {
         pump();
       });
     };
-    socket.on('data', (chunk: Buffer) => {
+    const onChunk = (chunk: Buffer): void => {
       let at = 0;
       while (at < chunk.length) {
         if (payloadLeft === 0) {
-          const need = 4 - header.length;
-          header = Buffer.concat([header, chunk.subarray(at, at + need)]);
-          at += Math.min(need, chunk.length - at);
-          if (header.length === 4) {
+          const n = Math.min(4 - headerFilled, chunk.length - at);
+          chunk.copy(header, headerFilled, at, at + n);
+          headerFilled += n;
+          at += n;
+          if (headerFilled === 4) {
             payloadLeft = header.readUInt32BE(0);
-            header = Buffer.alloc(0);
+            headerFilled = 0;
           }
           continue;
         }
-        const take = Math.min(payloadLeft, chunk.length - at);
-        pending.push(chunk.subarray(at, at + take));
-        pendingBytes += take;
+        stage ??= free.pop() ?? Buffer.allocUnsafeSlow(STAGE);
+        const take = Math.min(payloadLeft, chunk.length - at, STAGE - staged);
+        chunk.copy(stage, staged, at, at + take);
+        staged += take;
         payloadLeft -= take;
         at += take;
+        if (staged === STAGE) flushStage();
       }
       if (pendingBytes > 64 * 1024 * 1024 && !paused) {
         paused = true;
         socket.pause();
       }
       pump();
-    });
+    };
+    const socket = readInPlace(accepted, onChunk);
     socket.on('end', () => {
       ended = true;
       pump();
     });
-  });
+  }, true);
 }
 
 async function appendClient(port: number, total: number, chunk: number): Promise<void> {

@@ -52,6 +52,7 @@ import {
   type AnyResponse,
 } from '../../protocol/kafka/index.js';
 import { unsupportedApiVersionsResponse } from './handlers/18-api-versions.js';
+import { readInPlace } from '../../common/read-in-place.js';
 import { FrameSplitter } from './frame-splitter.js';
 import type { RequestBufferPool } from './request-buffer-pool.js';
 import type { HandlerTable } from './handlers/index.js';
@@ -64,6 +65,12 @@ export interface ConnectionOptions {
   logger: Logger;
   /** Recycled buffers for large Produce frames, shared by the server's connections. */
   requestBuffers?: RequestBufferPool;
+  /**
+   * The socket was accepted by a server created with `pauseOnConnect` and may be taken
+   * over to read into one reused buffer (common/read-in-place.ts); `socket` then names
+   * the socket that replaced it.
+   */
+  readInPlace?: boolean;
 }
 
 /**
@@ -124,14 +131,24 @@ export class KafkaConnection {
     this.flush();
   };
 
+  /** The connection's socket (with `readInPlace`, not the one passed in). */
+  readonly socket: Socket;
+
   constructor(
-    private readonly socket: Socket,
+    accepted: Socket,
     private readonly options: ConnectionOptions,
   ) {
-    this.splitter = new FrameSplitter(options.maxRequestBytes, options.requestBuffers ?? null);
+    this.splitter = new FrameSplitter(
+      options.maxRequestBytes,
+      options.requestBuffers ?? null,
+      options.readInPlace === true,
+    );
+    const onChunk = (chunk: Buffer): void => this.onData(chunk);
+    const socket = options.readInPlace ? readInPlace(accepted, onChunk) : accepted;
+    if (socket === accepted) socket.on('data', onChunk);
+    this.socket = socket;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.updateFlow());
     socket.on('error', () => this.close());
     socket.on('close', () => this.onClosed());

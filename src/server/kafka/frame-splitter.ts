@@ -54,9 +54,15 @@ export class FrameSplitter {
   /** Set once a bad size has been read; the splitter then returns no more frames. */
   failure: FrameFailure | null = null;
 
+  /**
+   * `chunksReused`: each chunk is overwritten after `next()` has returned null (a socket
+   * reading in place, common/read-in-place.ts), so no frame may be a view of one; frames
+   * are then always copied out (into the pool's buffers where it takes them).
+   */
   constructor(
     private readonly maxFrameBytes: number,
     private readonly pool: RequestBufferPool | null = null,
+    private readonly chunksReused = false,
   ) {}
 
   /**
@@ -125,7 +131,7 @@ export class FrameSplitter {
     const start = this.offset;
     const available = chunk.length - start;
     if (this.partial === null) {
-      if (available >= this.expected) {
+      if (available >= this.expected && !this.chunksReused) {
         const end = start + this.expected;
         this.offset = end;
         this.expected = -1;
@@ -133,6 +139,7 @@ export class FrameSplitter {
       }
       // Nothing of the body yet: it may still arrive whole in the next chunk.
       if (available === 0) return null;
+      // From here the frame is copied out: it spans chunks, or the chunk is reused.
       const pooled =
         this.pool !== null && available >= 2
           ? this.pool.take(this.expected, chunk.readInt16BE(start))

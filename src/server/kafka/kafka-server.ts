@@ -27,7 +27,8 @@ export class KafkaServer {
   private readonly requestBuffers = new RequestBufferPool();
 
   private constructor(private readonly options: KafkaServerOptions) {
-    this.server = createServer((socket) => this.accept(socket));
+    // pauseOnConnect: the connection takes the socket over before it reads (readInPlace).
+    this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -52,14 +53,16 @@ export class KafkaServer {
     return this.connections.size;
   }
 
-  private accept(socket: Socket): void {
-    const connection = new KafkaConnection(socket, {
+  private accept(accepted: Socket): void {
+    const connection = new KafkaConnection(accepted, {
       handlers: this.options.handlers,
       maxRequestBytes: this.options.maxRequestBytes,
       maxInFlightRequests: 64,
       logger: this.options.logger,
       requestBuffers: this.requestBuffers,
+      readInPlace: true,
     });
+    const socket = connection.socket;
     this.connections.add(connection);
     this.sockets.add(socket);
     socket.once('close', () => {

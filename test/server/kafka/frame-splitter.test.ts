@@ -112,6 +112,32 @@ describe('FrameSplitter', () => {
     }
   });
 
+  it('with reused chunks, copies every frame out, so refilling the buffer changes none', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const rand = mulberry32(seed);
+      const bodies = Array.from({ length: 1 + Math.floor(rand() * 12) }, (_, i) =>
+        Buffer.alloc(8 + Math.floor(rand() * (rand() < 0.2 ? 3000 : 60)), i + seed),
+      );
+      const stream = Buffer.concat(bodies.map(frame));
+      // One buffer for every read, as a socket reading in place uses it.
+      const readBuffer = Buffer.alloc(4096);
+      const splitter = new FrameSplitter(1 << 20, null, true);
+      const frames: Buffer[] = [];
+      for (let at = 0; at < stream.length;) {
+        const n = Math.min(1 + Math.floor(rand() * 4096), stream.length - at);
+        stream.copy(readBuffer, 0, at, at + n);
+        at += n;
+        splitter.push(readBuffer.subarray(0, n));
+        for (let f = splitter.next(); f !== null; f = splitter.next()) {
+          assert.ok(!isViewOf(f, readBuffer), 'a frame is never a view of the read buffer');
+          frames.push(f);
+        }
+        readBuffer.fill(0xee);
+      }
+      assert.deepEqual(frames, bodies, `seed ${seed}`);
+    }
+  });
+
   it('reports an oversized frame from its size alone, without buffering the body', () => {
     const splitter = new FrameSplitter(100);
     const body = Buffer.alloc(101);
