@@ -2,8 +2,9 @@
  * Suite part 1: this machine's ceilings, measured in the same run as everything else.
  *
  * - Ceiling 1 (produce path): one Node process sends framed 1 MiB chunks over loopback
- *   TCP to another, which appends them to a file (writev of whatever has queued, one
- *   write in flight). MB/s from the first byte sent to the receiver's "appended" reply.
+ *   TCP to another, which reads them into one reused buffer and appends them to a file
+ *   in writes of at most 512 KiB, four in flight (workers/ceiling-worker.ts says why).
+ *   MB/s from the first byte sent to the receiver's "appended" reply.
  * - Ceiling 2 (fetch path): one Node process reads that file in 1 MiB chunks into fresh
  *   buffers and sends them over TCP; the other counts bytes. Warm (file in the page
  *   cache) and cold (file evicted first).

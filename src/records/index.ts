@@ -31,7 +31,13 @@ export {
   decompress,
   type DecompressOptions,
 } from './compression/index.js';
-export { crc32c, crc32cFallback, crc32cImplementation, crc32cNative } from './crc32c.js';
+export {
+  crc32c,
+  crc32cAddon,
+  crc32cFallback,
+  crc32cImplementation,
+  crc32cNative,
+} from './crc32c.js';
 export { KAFKA_ERROR_CODE, RecordsError, type RecordsErrorCode } from './errors.js';
 export * from './layout.js';
 export * from './varint.js';

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   crc32c,
+  crc32cAddon,
   crc32cFallback,
   crc32cImplementation,
   crc32cNative,
@@ -22,15 +24,27 @@ const VECTORS: Array<[string, Buffer, number]> = [
 const implementations = [
   ['fallback', crc32cFallback],
   ...(crc32cNative ? [['native', crc32cNative] as const] : []),
+  ...(crc32cAddon ? [['addon', crc32cAddon] as const] : []),
 ] as const;
+
+/** Where scripts/build-native.mjs leaves the addon (.ci/run fails when it is missing). */
+const ADDON_BUILT = existsSync(new URL('../../../build/Release/weir_crc32c.node', import.meta.url));
 
 describe('crc32c', () => {
   // @node-rs/crc32 ships prebuilt binaries for this platform; elsewhere the fallback may be in use.
   const hasPrebuilt = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
   const skip = !hasPrebuilt.includes(`${process.platform}-${process.arch}`);
   it('uses the native implementation where a prebuilt binary exists', { skip }, () => {
-    assert.equal(crc32cImplementation, 'native');
-    assert.equal(crc32c, crc32cNative);
+    assert.ok(crc32cNative, '@node-rs/crc32 loads');
+    if (!ADDON_BUILT) assert.equal(crc32c, crc32cNative);
+  });
+
+  it("uses Weir's addon wherever the install step built it", () => {
+    assert.equal(crc32cAddon !== null, ADDON_BUILT, 'a built addon loads and passes its check');
+    assert.equal(
+      crc32cImplementation,
+      ADDON_BUILT ? 'addon' : crc32cNative ? 'native' : 'fallback',
+    );
   });
 
   for (const [name, crc] of implementations) {
@@ -67,6 +81,32 @@ describe('crc32c', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('the addon agrees with the fallback across its lane sizes (512 B and 8 KiB lanes)', () => {
+    const addon = crc32cAddon;
+    if (!addon) return;
+    const data = pseudoRandomBytes(3 * 8192 * 3 + 4099, 13);
+    // Lengths around one and several rounds of three lanes, each at every alignment.
+    const lengths = [1535, 1536, 1537, 3 * 1536 + 5, 24575, 24576, 24577, 2 * 24576 + 1536 + 9];
+    for (const length of lengths) {
+      for (let skip = 0; skip < 8; skip++) {
+        const view = data.subarray(skip, skip + length);
+        const seed = (length * 2654435761 + skip) >>> 0;
+        assert.equal(
+          addon(view, seed),
+          crc32cFallback(view, seed),
+          `length ${length}, skip ${skip}`,
+        );
+      }
+    }
+  });
+
+  it('the addon refuses what is not a Uint8Array', () => {
+    const addon = crc32cAddon as unknown as ((data: unknown) => number) | null;
+    if (!addon) return;
+    assert.throws(() => addon('text'), TypeError);
+    assert.throws(() => addon(new Uint16Array(4)), TypeError);
   });
 
   it('native and fallback agree on a large buffer', () => {

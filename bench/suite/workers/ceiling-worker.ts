@@ -3,10 +3,11 @@
  * Each role is one process; the suite starts a server role, waits for "ready <port>",
  * then runs the matching client role and reads the JSON line it prints.
  *
- *   append-server FILE            receive [u32 length][payload] frames over TCP and append
+ *   append-server FILE [WRITES]   receive [u32 length][payload] frames over TCP and append
  *                                 the payloads to FILE: reads in place, payloads copied to
- *                                 recycled 1 MiB buffers, queued ones go out in one writev,
- *                                 one write in flight (the produce path's ceiling)
+ *                                 recycled 1 MiB buffers, queued ones go out in one
+ *                                 positional writev, WRITES (default 2) in flight (the
+ *                                 produce path's ceiling)
  *   append-client PORT BYTES CHUNK  send BYTES as CHUNK-sized frames, then wait for the
  *                                 server's "appended" reply
  *   read-server FILE CHUNK        read FILE in CHUNK-sized pieces into fresh buffers and send
@@ -21,6 +22,17 @@ import { readInPlace } from '../../../src/common/read-in-place.js';
 import { Histogram } from '../lib/histogram.js';
 
 const [role, ...args] = process.argv.slice(2);
+
+/**
+ * The receiver's write pattern, the fastest of those tried on this project's VMs
+ * (bench/RESULTS.md): 256 KiB staging buffers, at most 512 KiB per write call (Linux
+ * sizes page-cache folios by the write, and 1 MiB+ folios are slow to allocate here),
+ * four writes in flight at disjoint positions (libuv's four threads). One write of
+ * everything queued, in flight alone, ran at a third of this in new memory.
+ */
+const STAGE_BYTES = 256 * 1024;
+const MAX_WRITE_BYTES = 512 * 1024;
+const DEFAULT_WRITES_IN_FLIGHT = 4;
 
 function listenOnce(onSocket: (socket: Socket) => void, pauseOnConnect = false): void {
   const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect }, (socket) => {
@@ -54,13 +66,12 @@ function seconds(startNs: bigint): number {
 /**
  * Receives as cheaply as a plain Node process can: the socket reads into one reused
  * buffer (as Weir's broker does, src/common/read-in-place.ts), payload bytes are copied
- * into recycled 1 MiB staging buffers, and full ones go to the file in one writev, one
- * write in flight. A fresh buffer per read, Node's default, costs more here than the
- * copy: on these VMs, memory the allocator hands back is faulted in again later.
+ * into recycled staging buffers, and full ones go to the file in positional writes of
+ * at most MAX_WRITE_BYTES, `writesInFlight` at once. A fresh buffer per read, Node's
+ * default, costs a full GC every few dozen MB.
  */
-function appendServer(file: string): void {
+function appendServer(file: string, writesInFlight: number): void {
   const fd = fs.openSync(file, 'w');
-  const STAGE = 1024 * 1024;
   const free: Buffer[] = [];
   listenOnce((accepted) => {
     const header = Buffer.alloc(4);
@@ -68,13 +79,16 @@ function appendServer(file: string): void {
     let payloadLeft = 0;
     let stage: Buffer | null = null;
     let staged = 0;
-    let pending: Buffer[] = [];
+    const pending: Buffer[] = [];
     let pendingBytes = 0;
     let written = 0;
-    let writing = false;
+    let nextPosition = 0;
+    let writes = 0;
     let ended = false;
     let paused = false;
+    let finished = false;
     const finish = (): void => {
+      finished = true;
       fs.closeSync(fd);
       socket.end('A');
       process.stdout.write(`${JSON.stringify({ bytes: written })}\n`);
@@ -87,27 +101,30 @@ function appendServer(file: string): void {
       staged = 0;
     };
     const pump = (): void => {
-      if (writing) return;
       if (ended) flushStage();
-      if (pending.length === 0) {
-        if (ended) finish();
-        return;
+      while (writes < writesInFlight && pending.length > 0) {
+        let n = 0;
+        let bytes = 0;
+        while (n < pending.length && (n === 0 || bytes + pending[n]!.length <= MAX_WRITE_BYTES))
+          bytes += pending[n++]!.length;
+        const buffers = pending.splice(0, n);
+        const position = nextPosition;
+        nextPosition += bytes;
+        pendingBytes -= bytes;
+        writes++;
+        fs.writev(fd, buffers, position, (error, bytes) => {
+          if (error) throw error;
+          written += bytes;
+          writes--;
+          for (const b of buffers) free.push(Buffer.from(b.buffer, b.byteOffset, STAGE_BYTES));
+          if (paused) {
+            paused = false;
+            socket.resume();
+          }
+          pump();
+        });
       }
-      const buffers = pending;
-      pending = [];
-      pendingBytes = 0;
-      writing = true;
-      fs.writev(fd, buffers, (error, bytes) => {
-        if (error) throw error;
-        written += bytes;
-        writing = false;
-        for (const b of buffers) free.push(Buffer.from(b.buffer, b.byteOffset, STAGE));
-        if (paused) {
-          paused = false;
-          socket.resume();
-        }
-        pump();
-      });
+      if (ended && writes === 0 && pending.length === 0 && !finished) finish();
     };
     const onChunk = (chunk: Buffer): void => {
       let at = 0;
@@ -123,13 +140,13 @@ function appendServer(file: string): void {
           }
           continue;
         }
-        stage ??= free.pop() ?? Buffer.allocUnsafeSlow(STAGE);
-        const take = Math.min(payloadLeft, chunk.length - at, STAGE - staged);
+        stage ??= free.pop() ?? Buffer.allocUnsafeSlow(STAGE_BYTES);
+        const take = Math.min(payloadLeft, chunk.length - at, STAGE_BYTES - staged);
         chunk.copy(stage, staged, at, at + take);
         staged += take;
         payloadLeft -= take;
         at += take;
-        if (staged === STAGE) flushStage();
+        if (staged === STAGE_BYTES) flushStage();
       }
       if (pendingBytes > 64 * 1024 * 1024 && !paused) {
         paused = true;
@@ -251,7 +268,7 @@ async function pingClient(
 
 switch (role) {
   case 'append-server':
-    appendServer(args[0]!);
+    appendServer(args[0]!, Number(args[1] ?? DEFAULT_WRITES_IN_FLIGHT));
     break;
   case 'append-client':
     await appendClient(Number(args[0]), Number(args[1]), Number(args[2]));
