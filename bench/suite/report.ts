@@ -496,7 +496,7 @@ function section(results: SuiteResults): string {
           [
             'ceiling 1: framed 1 MiB chunks over loopback TCP → appended to a file (reads in place, ≤ 512 KiB writes, 4 in flight)',
             `${mb(c1)} MB/s`,
-            all(c.produceRuns, results.ceilingsAfter?.produceRuns),
+            `${all(c.produceRuns, results.ceilingsAfter?.produceRuns)}${(results.paired ?? []).length > 0 ? `; in the pairs of 2c: ${(results.paired ?? []).map((p) => (p.ceilingMBps === null ? 'failed' : mb(p.ceilingMBps))).join(', ')}` : ''}`,
           ],
           [
             'ceiling 2: file read in 1 MiB chunks → sent over TCP, page cache warm',
@@ -516,7 +516,7 @@ function section(results: SuiteResults): string {
         ],
       ),
       '',
-      `Each ceiling moves ${(c.bytesPerRun / MiB).toFixed(0)} MiB per run; the runs at the start and the end of the suite are pooled.`,
+      `Each ceiling moves ${(c.bytesPerRun / MiB).toFixed(0)} MiB per run (ceiling 1 in the pairs of 2c: as many bytes as the Weir runs); the runs at the start and the end of the suite${(results.paired ?? []).length > 0 ? ', and for ceiling 1 those of the pairs,' : ''} are pooled.`,
       '',
     );
   }

@@ -116,11 +116,25 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** A ceiling as the median of every run of it in this suite run (start and end). */
+/**
+ * A ceiling as the median of every run of it in this suite run: start and end, and for
+ * ceiling 1 also the runs paired with Weir (section 2c).
+ */
 export function ceilingOf(
   results: SuiteResults,
   which: 'produce' | 'fetchWarm' | 'fetchCold',
 ): number {
+  return median(ceilingRuns(results, which));
+}
+
+export function ceilingRuns(
+  results: SuiteResults,
+  which: 'produce' | 'fetchWarm' | 'fetchCold',
+): number[] {
   const key = `${which}Runs` as 'produceRuns' | 'fetchWarmRuns' | 'fetchColdRuns';
-  return median([...(results.ceilings?.[key] ?? []), ...(results.ceilingsAfter?.[key] ?? [])]);
+  const paired =
+    which === 'produce'
+      ? (results.paired ?? []).flatMap((p) => (p.ceilingMBps === null ? [] : [p.ceilingMBps]))
+      : [];
+  return [...(results.ceilings?.[key] ?? []), ...(results.ceilingsAfter?.[key] ?? []), ...paired];
 }
