@@ -13,10 +13,10 @@
  * Each throughput ceiling is the median of `reps` runs, after one write of the same size
  * to warm the page cache (see warmPageCache).
  */
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LatencySummary } from './lib/histogram.js';
-import { evict } from './lib/page-cache.js';
+import { evict, writeAndDelete } from './lib/page-cache.js';
 import { median, runJson, startService, workerScript } from './lib/proc.js';
 
 export interface CeilingResults {
@@ -109,15 +109,7 @@ async function pingPong(size: number, count: number): Promise<CeilingResults['pi
  * VMs runs several times slower than later ones, and would otherwise land in run 1.
  */
 export function warmPageCache(dir: string, bytes: number): void {
-  const file = join(dir, 'warm-up.dat');
-  const chunk = Buffer.alloc(MiB, 0x77);
-  const fd = openSync(file, 'w');
-  try {
-    for (let written = 0; written < bytes; written += chunk.length) writeSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-    rmSync(file, { force: true });
-  }
+  writeAndDelete(join(dir, 'warm-up.dat'), bytes);
 }
 
 export async function measureCeilings(

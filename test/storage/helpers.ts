@@ -242,3 +242,13 @@ export async function eventually(condition: () => boolean, timeoutMs = 5000): Pr
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** A fault-injecting file system with directory /d and /d/f open for reading and writing. */
+export async function withFakeFile(): Promise<{
+  fs: FaultInjectingFileSystem;
+  handle: Awaited<ReturnType<FaultInjectingFileSystem['open']>>;
+}> {
+  const fs = new FaultInjectingFileSystem();
+  await fs.mkdir('/d');
+  return { fs, handle: await fs.open('/d/f', 'w+') };
+}

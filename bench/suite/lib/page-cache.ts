@@ -73,7 +73,11 @@ export async function preparePages(
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     return;
   }
-  const file = join(dir, 'recycle.dat');
+  writeAndDelete(join(dir, 'recycle.dat'), bytes);
+}
+
+/** Writes `bytes` to `file` in 1 MiB writes, then deletes it: its page cache is freed. */
+export function writeAndDelete(file: string, bytes: number): void {
   const chunk = Buffer.alloc(1024 * 1024, 0x55);
   const fd = openSync(file, 'w');
   try {

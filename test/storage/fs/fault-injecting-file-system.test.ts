@@ -7,16 +7,7 @@ import {
   writeFully,
   writeFullyNow,
 } from '../../../src/storage/index.js';
-import { assertRejectsCode } from '../helpers.js';
-
-async function withFile(): Promise<{
-  fs: FaultInjectingFileSystem;
-  handle: Awaited<ReturnType<FaultInjectingFileSystem['open']>>;
-}> {
-  const fs = new FaultInjectingFileSystem();
-  await fs.mkdir('/d');
-  return { fs, handle: await fs.open('/d/f', 'w+') };
-}
+import { assertRejectsCode, withFakeFile } from '../helpers.js';
 
 async function contents(fs: FaultInjectingFileSystem, path: string): Promise<string> {
   return (await fs.readFile(path)).toString();
@@ -24,14 +15,14 @@ async function contents(fs: FaultInjectingFileSystem, path: string): Promise<str
 
 describe('FaultInjectingFileSystem', () => {
   it('fails a matching call with the given code, once by default', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     fs.injectFault({ op: 'sync', path: '/d/f', error: 'ENOSPC' });
     await assertRejectsCode(handle.sync(), 'ENOSPC');
     await handle.sync();
   });
 
   it('skips `after` matching calls and hits `times` calls', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     fs.injectFault({ op: 'writev', path: /\/f$/, after: 1, times: 2 });
     await writeFully(handle, [Buffer.from('a')], 0);
     await assertRejectsCode(handle.writev([Buffer.from('b')], 1), 'EIO');
@@ -41,14 +32,14 @@ describe('FaultInjectingFileSystem', () => {
   });
 
   it('a failing write can land a prefix first', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     fs.injectFault({ op: 'writev', bytes: 3 });
     await assertRejectsCode(handle.writev([Buffer.from('ab'), Buffer.from('cdef')], 0), 'EIO');
     assert.equal(await contents(fs, '/d/f'), 'abc');
   });
 
   it('a short write reports fewer bytes, and writeFully completes it', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     fs.injectFault({ op: 'writev', bytes: 2, short: true });
     assert.equal(await handle.writev([Buffer.from('abcd')], 0), 2);
     fs.injectFault({ op: 'writev', bytes: 1, short: true, times: 3 });
@@ -57,7 +48,7 @@ describe('FaultInjectingFileSystem', () => {
   });
 
   it('writev rules hit writeNow too, which throws at once', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     fs.injectFault({ op: 'writev', error: 'ENOSPC', bytes: 3 });
     assert.throws(() => handle.writeNow!([Buffer.from('ab'), Buffer.from('cdef')], 0), {
       code: 'ENOSPC',
@@ -70,7 +61,7 @@ describe('FaultInjectingFileSystem', () => {
   });
 
   it('writeNow is never in flight: a crash neither drops nor tears it, later ones fail', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     handle.writeNow!([Buffer.from('kept')], 0);
     fs.crash({ tornWrites: true });
     assert.throws(() => handle.writeNow!([Buffer.from('lost')], 4), { code: 'FS_CRASHED' });
@@ -87,14 +78,14 @@ describe('FaultInjectingFileSystem', () => {
   });
 
   it('clearFaults removes every rule', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     fs.injectFault({ op: 'sync', times: Infinity });
     fs.clearFaults();
     await handle.sync();
   });
 
   it('crash drops writes in flight, keeps written ones, and kills old handles', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     await writeFully(handle, [Buffer.from('kept')], 0);
     const inFlight = handle.writev([Buffer.from('lost')], 4);
     fs.crash();
@@ -116,7 +107,7 @@ describe('FaultInjectingFileSystem', () => {
   });
 
   it('power loss rolls files back to their last sync and directories to their last syncDir', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     await fs.syncDir('/d');
     await writeFully(handle, [Buffer.from('synced')], 0);
     await handle.sync();
@@ -139,7 +130,7 @@ describe('FaultInjectingFileSystem', () => {
   });
 
   it('a synced file keeps its durable content through later overwrites (copy-on-write)', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     await fs.syncDir('/d');
     await writeFully(handle, [Buffer.from('aaaa')], 0);
     await handle.sync();
@@ -151,7 +142,7 @@ describe('FaultInjectingFileSystem', () => {
   });
 
   it('counts open handles', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     const second = await fs.open('/d/f', 'r');
     assert.equal(fs.openFileCount, 2);
     await handle.close();

@@ -6,8 +6,7 @@ import {
   splitWrite,
   writeFully,
 } from '../../../src/storage/fs/file-system.js';
-import { FaultInjectingFileSystem } from '../../../src/storage/index.js';
-import { assertRejectsCode } from '../helpers.js';
+import { assertRejectsCode, withFakeFile } from '../helpers.js';
 import { mulberry32 } from '../../helpers/prng.js';
 
 function patterned(length: number, seed: number): Buffer {
@@ -15,15 +14,6 @@ function patterned(length: number, seed: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
   for (let i = 0; i < length; i++) buffer[i] = Math.floor(rand() * 256);
   return buffer;
-}
-
-async function withFile(): Promise<{
-  fs: FaultInjectingFileSystem;
-  handle: Awaited<ReturnType<FaultInjectingFileSystem['open']>>;
-}> {
-  const fs = new FaultInjectingFileSystem();
-  await fs.mkdir('/d');
-  return { fs, handle: await fs.open('/d/f', 'w+') };
 }
 
 describe('splitWrite', () => {
@@ -59,7 +49,7 @@ describe('splitWrite', () => {
 
 describe('writeFully in several calls', () => {
   it('writes a batch larger than one call whole, at its position, through short writes', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     const head = Buffer.from('head');
     await writeFully(handle, [head], 0);
     const batches = [
@@ -86,7 +76,7 @@ describe('writeFully in several calls', () => {
   });
 
   it('rejects when one of the calls fails', async () => {
-    const { fs, handle } = await withFile();
+    const { fs, handle } = await withFakeFile();
     fs.injectFault({ op: 'writev', after: 2, error: 'ENOSPC' });
     await assertRejectsCode(
       writeFully(handle, [patterned(4 * MAX_WRITE_CALL_BYTES, 3)], 0),
