@@ -144,8 +144,11 @@ export class KafkaConnection {
       options.readInPlace === true,
     );
     const onChunk = (chunk: Buffer): void => this.onData(chunk);
-    const socket = options.readInPlace ? readInPlace(accepted, onChunk) : accepted;
-    if (socket === accepted) socket.on('data', onChunk);
+    // readInPlace delivers every chunk to onChunk itself, also when it falls back to
+    // `data` events on the accepted socket; only the plain path subscribes here.
+    const socket = options.readInPlace
+      ? readInPlace(accepted, onChunk)
+      : accepted.on('data', onChunk);
     this.socket = socket;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);

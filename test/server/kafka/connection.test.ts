@@ -4,7 +4,7 @@
  * failing handlers, backpressure, and when a handler is told its response was written.
  */
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, Socket, type Server } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../src/common/logger.js';
 import { ApiKey, encodeRequestFrame, type AnyResponse } from '../../../src/protocol/kafka/index.js';
@@ -54,7 +54,8 @@ let clients: RawKafkaClient[] = [];
 afterEach(async () => {
   for (const client of clients) client.close();
   clients = [];
-  await new Promise((resolve) => server?.close(resolve));
+  // A test without a server (close would never call back) has nothing to close.
+  if (server) await new Promise((resolve) => server!.close(resolve));
   server = undefined;
 });
 
@@ -417,5 +418,31 @@ describe('KafkaConnection with a slow reader', () => {
     await until(() => events.length > 0);
     assert.equal(events.length, 1, 'released once the connection closed');
     assert.ok(serverSocket().destroyed);
+  });
+});
+
+describe('KafkaConnection reading in place', () => {
+  it('sees each request once when readInPlace falls back to data events', () => {
+    // A socket without a handle cannot be taken over: readInPlace keeps it and listens
+    // to its `data` events, and the connection must not listen a second time.
+    const socket = new Socket();
+    let calls = 0;
+    const handler: AnyHandler = () => {
+      calls++;
+      return Promise.resolve(null);
+    };
+    const connection = new KafkaConnection(socket, {
+      handlers: new Map([[ApiKey.ApiVersions, handler]]),
+      maxRequestBytes: 1 << 20,
+      maxInFlightRequests: 64,
+      logger: silentLogger,
+      readInPlace: true,
+    });
+    assert.equal(connection.socket, socket, 'the fallback keeps the accepted socket');
+    const frame = encodeRequestFrame(ApiKey.ApiVersions, 3, 1, 'c', API_VERSIONS_REQUEST);
+    // The connection dispatches a request as soon as its frame is split, in this call.
+    socket.emit('data', Buffer.concat(frame));
+    assert.equal(calls, 1);
+    socket.destroy();
   });
 });
