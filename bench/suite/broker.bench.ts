@@ -22,7 +22,7 @@
  * Every Weir broker runs in its own process (`node bin/weir.js start`), with its RSS
  * sampled from /proc/<pid>/status; every load generator is another process.
  *
- * Run:   npm run bench                            (every bench; this one in full, ~14 min)
+ * Run:   npm run bench                            (every bench; this one in full, ~15 min)
  *        npm run build && node dist/bench/suite/broker.bench.js [--quick] [--only a,b]
  *           [--profile] [--write | --no-write]
  * --quick (or WEIR_BENCH_QUICK=1): smaller runs and fewer cases, ~3 min.

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as prettier from 'prettier';
+import { PAGE_STATES } from './lib/page-cache.js';
 import type { PerfResult } from './lib/weir.js';
 import {
   ceilingOf,
@@ -143,15 +144,13 @@ function pairedVerdict(
   client: 'perf' | 'raw',
   goal: number,
 ): { text: string; met: boolean } | null {
-  const byState = (['recycled', 'fresh'] as const)
-    .map((state) => ({
-      state,
-      ratios: pairRatios(
-        paired.filter((p) => p.state === state),
-        client,
-      ),
-    }))
-    .filter((x) => x.ratios.length > 0);
+  const byState = PAGE_STATES.map((state) => ({
+    state,
+    ratios: pairRatios(
+      paired.filter((p) => p.state === state),
+      client,
+    ),
+  })).filter((x) => x.ratios.length > 0);
   if (byState.length === 0) return null;
   return {
     text: byState
@@ -302,7 +301,7 @@ export function evaluateTargets(results: SuiteResults): Target[] {
 function pairedSection(paired: readonly PairedRun[]): string[] {
   const runs = (values: (number | null)[]): string =>
     values.map((v) => (v === null ? 'failed' : mb(v))).join(', ');
-  const rows = (['recycled', 'fresh'] as const).flatMap((state) => {
+  const rows = PAGE_STATES.flatMap((state) => {
     const pairs = paired.filter((p) => p.state === state);
     if (pairs.length === 0) return [];
     return (['perf', 'raw'] as const).map((client) => {

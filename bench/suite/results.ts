@@ -3,6 +3,7 @@
  * the figures derived from them, shared by the runner and the report.
  */
 import type { CeilingResults } from './ceilings.js';
+import type { PageState } from './lib/page-cache.js';
 import type { KcatResult } from './lib/kcat.js';
 import type { RssSummary } from './lib/proc.js';
 import type { ProfileSummary } from './lib/profile.js';
@@ -40,7 +41,7 @@ export interface RawCase {
 }
 
 export interface PairedRun {
-  state: 'recycled' | 'fresh';
+  state: PageState;
   pair: number;
   ceilingMBps: number | null;
   perf: PerfResult | null;
@@ -124,17 +125,14 @@ export function ceilingOf(
   results: SuiteResults,
   which: 'produce' | 'fetchWarm' | 'fetchCold',
 ): number {
-  return median(ceilingRuns(results, which));
-}
-
-export function ceilingRuns(
-  results: SuiteResults,
-  which: 'produce' | 'fetchWarm' | 'fetchCold',
-): number[] {
   const key = `${which}Runs` as 'produceRuns' | 'fetchWarmRuns' | 'fetchColdRuns';
   const paired =
     which === 'produce'
       ? (results.paired ?? []).flatMap((p) => (p.ceilingMBps === null ? [] : [p.ceilingMBps]))
       : [];
-  return [...(results.ceilings?.[key] ?? []), ...(results.ceilingsAfter?.[key] ?? []), ...paired];
+  return median([
+    ...(results.ceilings?.[key] ?? []),
+    ...(results.ceilingsAfter?.[key] ?? []),
+    ...paired,
+  ]);
 }

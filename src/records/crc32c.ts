@@ -42,8 +42,8 @@ function load(specifier: string): Crc32cFunction | null {
 }
 
 /**
- * Where the install step puts Weir's addon, from this module (dist/src/records in a
- * build, src/records when run from sources): the repository's build/Release.
+ * Where the install step puts Weir's addon, relative to this module as built
+ * (dist/src/records): the repository's build/Release.
  */
 const ADDON_PATH = fileURLToPath(
   new URL('../../../build/Release/weir_crc32c.node', import.meta.url),

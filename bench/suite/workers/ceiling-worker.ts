@@ -5,9 +5,9 @@
  *
  *   append-server FILE [WRITES]   receive [u32 length][payload] frames over TCP and append
  *                                 the payloads to FILE: reads in place, payloads copied to
- *                                 recycled 1 MiB buffers, queued ones go out in one
- *                                 positional writev, WRITES (default 2) in flight (the
- *                                 produce path's ceiling)
+ *                                 recycled 256 KiB buffers, positional writes of at most
+ *                                 512 KiB, WRITES (default 4) in flight (the produce
+ *                                 path's ceiling)
  *   append-client PORT BYTES CHUNK  send BYTES as CHUNK-sized frames, then wait for the
  *                                 server's "appended" reply
  *   read-server FILE CHUNK        read FILE in CHUNK-sized pieces into fresh buffers and send

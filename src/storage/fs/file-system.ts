@@ -111,26 +111,29 @@ export async function writeFully(
   buffers: readonly Buffer[],
   position: number,
 ): Promise<void> {
+  let total = 0;
+  for (const buffer of buffers) total += buffer.length;
+  // Most writes (small groups) fit one call: no pieces to build for them.
+  if (total <= MAX_WRITE_CALL_BYTES) return writePiece(handle, buffers, position, total);
   const pieces = splitWrite(buffers, MAX_WRITE_CALL_BYTES);
-  if (pieces.length === 1) return writePiece(handle, buffers, position);
   let next = 0;
   const writeNext = async (): Promise<void> => {
     while (next < pieces.length) {
       const piece = pieces[next++]!;
-      await writePiece(handle, piece.buffers, position + piece.offset);
+      await writePiece(handle, piece.buffers, position + piece.offset, piece.bytes);
     }
   };
   const calls = Math.min(MAX_WRITE_CALLS_IN_FLIGHT, pieces.length);
   await Promise.all(Array.from({ length: calls }, writeNext));
 }
 
+/** Writes `total` bytes of `buffers` at `position`, looping over short writes. */
 async function writePiece(
   handle: FileHandle,
   buffers: readonly Buffer[],
   position: number,
+  total: number,
 ): Promise<void> {
-  let total = 0;
-  for (const buffer of buffers) total += buffer.length;
   let written = await handle.writev(buffers, position);
   while (written < total) {
     if (written <= 0) throw ioError('EIO', `write to ${handle.path} made no progress`);
@@ -139,26 +142,26 @@ async function writePiece(
   }
 }
 
-/** `buffers` cut into consecutive pieces of at most `maxBytes`, with their offsets. */
-export function splitWrite(
-  buffers: readonly Buffer[],
-  maxBytes: number,
-): { offset: number; buffers: Buffer[] }[] {
-  const pieces: { offset: number; buffers: Buffer[] }[] = [];
-  let piece = { offset: 0, buffers: [] as Buffer[] };
-  let pieceBytes = 0;
-  let offset = 0;
+/** A run of consecutive bytes of a write: where it starts, its buffers, their length. */
+export interface WritePiece {
+  offset: number;
+  buffers: Buffer[];
+  bytes: number;
+}
+
+/** `buffers` cut into consecutive pieces of at most `maxBytes`. */
+export function splitWrite(buffers: readonly Buffer[], maxBytes: number): WritePiece[] {
+  const pieces: WritePiece[] = [];
+  let piece: WritePiece = { offset: 0, buffers: [], bytes: 0 };
   for (const buffer of buffers) {
     for (let at = 0; at < buffer.length;) {
-      if (pieceBytes === maxBytes) {
+      if (piece.bytes === maxBytes) {
         pieces.push(piece);
-        piece = { offset, buffers: [] };
-        pieceBytes = 0;
+        piece = { offset: piece.offset + piece.bytes, buffers: [], bytes: 0 };
       }
-      const take = Math.min(buffer.length - at, maxBytes - pieceBytes);
+      const take = Math.min(buffer.length - at, maxBytes - piece.bytes);
       piece.buffers.push(take === buffer.length ? buffer : buffer.subarray(at, at + take));
-      pieceBytes += take;
-      offset += take;
+      piece.bytes += take;
       at += take;
     }
   }

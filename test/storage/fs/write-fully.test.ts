@@ -28,6 +28,7 @@ describe('splitWrite', () => {
       let offset = 0;
       for (const piece of pieces) {
         const bytes = piece.buffers.reduce((n, b) => n + b.length, 0);
+        assert.equal(piece.bytes, bytes, `seed ${seed}: a piece knows its length`);
         assert.equal(piece.offset, offset, `seed ${seed}: pieces are consecutive`);
         assert.ok(bytes <= maxBytes, `seed ${seed}: piece within maxBytes`);
         offset += bytes;
@@ -43,7 +44,7 @@ describe('splitWrite', () => {
 
   it('keeps a write that fits in one call as it is', () => {
     const buffers = [Buffer.alloc(10), Buffer.alloc(20)];
-    assert.deepEqual(splitWrite(buffers, 30), [{ offset: 0, buffers }]);
+    assert.deepEqual(splitWrite(buffers, 30), [{ offset: 0, buffers, bytes: 30 }]);
   });
 });
 
